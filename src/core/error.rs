@@ -1,0 +1,70 @@
+//! The one error type of the crate: a machine-readable code, the field it
+//! concerns, and a message that never contains the merchant KEY.
+
+use std::fmt;
+
+/// What kind of failure an [`Error`] is. The JS layer exposes it as
+/// `EpayError.code` (the SCREAMING_SNAKE name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// Bad input from the caller, caught before anything is sent.
+    InvalidParam,
+    /// The gateway answered with a failure code (`code` other than success).
+    ApiError,
+    /// The gateway answered with a non-2xx HTTP status.
+    HttpError,
+    /// The request did not complete within the configured timeout.
+    Timeout,
+    /// The request failed at the network level (refused, reset, DNS...).
+    Network,
+    /// The gateway's body was not JSON, or not of the expected shape.
+    BadResponse,
+}
+
+impl ErrorCode {
+    /// The code as JS sees it, e.g. `INVALID_PARAM`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidParam => "INVALID_PARAM",
+            ErrorCode::ApiError => "API_ERROR",
+            ErrorCode::HttpError => "HTTP_ERROR",
+            ErrorCode::Timeout => "TIMEOUT",
+            ErrorCode::Network => "NETWORK",
+            ErrorCode::BadResponse => "BAD_RESPONSE",
+        }
+    }
+}
+
+/// A failure with its code, the field it concerns (if any) and a readable
+/// message. Messages are written by this crate and never echo the KEY.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    /// What kind of failure this is.
+    pub code: ErrorCode,
+    /// The protocol field at fault, e.g. `money`, when there is one.
+    pub field: Option<String>,
+    /// A readable explanation.
+    pub message: String,
+}
+
+impl Error {
+    /// An `INVALID_PARAM` error about `field`.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Error {
+            code: ErrorCode::InvalidParam,
+            field: Some(field.to_owned()),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Shorthand for results of this crate.
+pub type Result<T> = std::result::Result<T, Error>;

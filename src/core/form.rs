@@ -1,0 +1,116 @@
+//! The browser hand-over to `submit.php`: an auto-submitting HTML form, or a
+//! GET pay link.
+
+use super::error::{Error, Result};
+use super::params::Params;
+use super::url::{encode_query, Gateway};
+
+/// Checks that `params` carry a signature, as they must when the page has
+/// no KEY and emits fields signed on the merchant's server.
+pub fn require_sign(params: &Params) -> Result<()> {
+    if params.get_non_empty("sign").is_none() {
+        return Err(Error::invalid(
+            "sign",
+            "params must carry sign (signed on the merchant server), or pass key to sign them here",
+        ));
+    }
+    Ok(())
+}
+
+/// Appends `text` escaped for a double-quoted HTML attribute: `& < > " '`
+/// become entities, and CR becomes `&#13;` (HTML parsers would turn a raw CR
+/// into LF). Every `&` is escaped, so `&notify_url` can never become
+/// `¬ify_url`.
+pub fn escape_html_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\r' => out.push_str("&#13;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// A complete HTML snippet that posts `params` to the gateway's
+/// `submit.php`: one hidden input per field (empty ones left out), a
+/// visible submit button inside `<noscript>`, and an inline script that
+/// submits the form at once. Fails on a NUL character, which HTML cannot
+/// carry.
+pub fn submit_form(gateway: &Gateway, params: &Params) -> Result<String> {
+    let mut html = String::with_capacity(256 + 64 * params.len());
+    html.push_str(r#"<form method="post" accept-charset="utf-8" action=""#);
+    escape_html_into(&mut html, &gateway.endpoint("submit.php"));
+    html.push_str("\">\n");
+    for (k, v) in params.iter().filter(|(_, v)| !v.is_empty()) {
+        if v.contains('\0') {
+            return Err(Error::invalid(k, format!("{k} contains a NUL character")));
+        }
+        html.push_str(r#"<input type="hidden" name=""#);
+        escape_html_into(&mut html, k);
+        html.push_str(r#"" value=""#);
+        escape_html_into(&mut html, v);
+        html.push_str("\">\n");
+    }
+    html.push_str(concat!(
+        "<noscript><button type=\"submit\">Continue to payment</button></noscript>\n",
+        "</form>\n",
+        // A field named "submit" would shadow form.submit: call the prototype's.
+        "<script>HTMLFormElement.prototype.submit.call(document.currentScript.previousElementSibling)</script>",
+    ));
+    Ok(html)
+}
+
+/// A GET link to the gateway's `submit.php` carrying `params`
+/// (empty ones left out), percent-encoded like `encodeURIComponent`.
+pub fn pay_url(gateway: &Gateway, params: &Params) -> String {
+    let query = encode_query(params.iter().filter(|(_, v)| !v.is_empty()));
+    format!("{}?{query}", gateway.endpoint("submit.php"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gw() -> Gateway {
+        Gateway::parse("https://pay.example/").unwrap()
+    }
+
+    #[test]
+    fn form_escapes_every_attribute() {
+        let p = Params::from_pairs([("name", r#""><script>alert(1)</script>&notify_url=x ¬ 'q'"#), ("sign", "s")]).unwrap();
+        let html = submit_form(&gw(), &p).unwrap();
+        assert!(html.starts_with(r#"<form method="post" accept-charset="utf-8" action="https://pay.example/submit.php">"#));
+        assert!(html.contains(
+            r#"<input type="hidden" name="name" value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&amp;notify_url=x ¬ &#39;q&#39;">"#
+        ));
+        assert_eq!(html.matches("<script>").count(), 1, "only our own script");
+        assert!(html.contains("<noscript><button type=\"submit\">"));
+    }
+
+    #[test]
+    fn form_refuses_nul_and_skips_empty() {
+        let p = Params::from_pairs([("name", "a\0b")]).unwrap();
+        assert_eq!(submit_form(&gw(), &p).unwrap_err().field.as_deref(), Some("name"));
+        let p = Params::from_pairs([("param", ""), ("pid", "1")]).unwrap();
+        assert!(!submit_form(&gw(), &p).unwrap().contains("param"));
+    }
+
+    #[test]
+    fn pay_url_is_percent_encoded() {
+        let p = Params::from_pairs([("name", "VIP会员 &x=1"), ("pid", "1005"), ("param", "")]).unwrap();
+        assert_eq!(
+            pay_url(&gw(), &p),
+            "https://pay.example/submit.php?name=VIP%E4%BC%9A%E5%91%98%20%26x%3D1&pid=1005"
+        );
+    }
+
+    #[test]
+    fn unsigned_params_are_refused_without_key() {
+        let p = Params::from_pairs([("pid", "1")]).unwrap();
+        assert_eq!(require_sign(&p).unwrap_err().field.as_deref(), Some("sign"));
+    }
+}

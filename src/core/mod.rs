@@ -1,0 +1,9 @@
+//! The EPay protocol, free of any JS types.
+pub mod error;
+pub mod form;
+pub mod money;
+pub mod notify;
+pub mod order;
+pub mod params;
+pub mod sign;
+pub mod url;

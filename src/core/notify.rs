@@ -1,0 +1,213 @@
+//! Payment notifies (to notify_url) and return redirects (to return_url):
+//! parse, verify the signature over exactly what was received, check the
+//! merchant's expectations.
+
+use super::error::Result;
+use super::money::Money;
+use super::order::check_pid;
+use super::params::Params;
+use super::sign::{check_key, verify};
+use super::url::parse_query;
+
+/// The only `trade_status` that means the order was paid.
+pub const TRADE_SUCCESS: &str = "TRADE_SUCCESS";
+
+/// Why a notify was not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// Not a parameter set: bad encoding, a bad or repeated name.
+    Malformed,
+    /// No `sign`.
+    MissingSign,
+    /// The signature does not match (or `sign_type` is not MD5).
+    BadSign,
+    /// Signed, but for another merchant.
+    PidMismatch,
+    /// Signed, but for another order.
+    OutTradeNoMismatch,
+    /// Signed, but for another amount.
+    MoneyMismatch,
+}
+
+impl Reason {
+    /// The reason as JS sees it, e.g. `bad_sign`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Malformed => "malformed",
+            Reason::MissingSign => "missing_sign",
+            Reason::BadSign => "bad_sign",
+            Reason::PidMismatch => "pid_mismatch",
+            Reason::OutTradeNoMismatch => "out_trade_no_mismatch",
+            Reason::MoneyMismatch => "money_mismatch",
+        }
+    }
+}
+
+/// What the merchant expects of a notify; each part is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Expected {
+    /// The merchant's own pid.
+    pub pid: Option<String>,
+    /// The order the notify must be about.
+    pub out_trade_no: Option<String>,
+    /// The order's amount; compared in cents (`1` = `1.0` = `1.00`).
+    pub money: Option<Money>,
+}
+
+impl Expected {
+    /// Builds expectations, validating what the merchant passed (these are
+    /// programmer errors, reported as `INVALID_PARAM`).
+    pub fn new(pid: Option<&str>, out_trade_no: Option<&str>, money: Option<&str>) -> Result<Self> {
+        if let Some(pid) = pid {
+            check_pid(pid)?;
+        }
+        Ok(Expected {
+            pid: pid.map(str::to_owned),
+            out_trade_no: out_trade_no.map(str::to_owned),
+            money: money.map(|m| Money::parse("money", m)).transpose()?,
+        })
+    }
+}
+
+/// The outcome of verifying a notify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification<'a> {
+    /// `None` when the signature is valid and every expectation is met.
+    pub reason: Option<Reason>,
+    /// Verified and `trade_status` is `TRADE_SUCCESS`.
+    pub paid: bool,
+    /// Every received field, as received (empty when malformed).
+    pub data: Params<'a>,
+}
+
+impl Verification<'_> {
+    /// Signature valid and every expectation met.
+    pub fn ok(&self) -> bool {
+        self.reason.is_none()
+    }
+}
+
+/// Parses a notify's query string or form body (a leading `?` or a full URL
+/// is fine). `None` when it is malformed.
+pub fn parse_notify(input: &str) -> Option<Params<'_>> {
+    Params::from_pairs(parse_query(input)?).ok()
+}
+
+/// Verifies received notify fields (`None` = could not be parsed) under
+/// `key`: the signature over every received field but `sign`/`sign_type`,
+/// then the expectations. Never fails on what a network peer can send; the
+/// only error is a missing KEY.
+pub fn verify_notify<'a>(data: Option<Params<'a>>, key: &str, expected: &Expected) -> Result<Verification<'a>> {
+    check_key(key)?;
+    let Some(data) = data else {
+        return Ok(Verification { reason: Some(Reason::Malformed), paid: false, data: Params::default() });
+    };
+    let reason = check(&data, key, expected)?;
+    let paid = reason.is_none() && data.get("trade_status") == Some(TRADE_SUCCESS);
+    Ok(Verification { reason, paid, data })
+}
+
+fn check(data: &Params, key: &str, expected: &Expected) -> Result<Option<Reason>> {
+    let Some(sign) = data.get_non_empty("sign") else {
+        return Ok(Some(Reason::MissingSign));
+    };
+    let md5_type = data.get_non_empty("sign_type").is_none_or(|t| t.eq_ignore_ascii_case("MD5"));
+    if !md5_type || !verify(data, key, sign)? {
+        return Ok(Some(Reason::BadSign));
+    }
+    if expected.pid.as_deref().is_some_and(|pid| data.get("pid") != Some(pid)) {
+        return Ok(Some(Reason::PidMismatch));
+    }
+    if expected.out_trade_no.as_deref().is_some_and(|no| data.get("out_trade_no") != Some(no)) {
+        return Ok(Some(Reason::OutTradeNoMismatch));
+    }
+    if let Some(want) = expected.money {
+        let got = data.get("money").and_then(|m| Money::parse("money", m).ok());
+        if got != Some(want) {
+            return Ok(Some(Reason::MoneyMismatch));
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "80TWQztHqTVvV440KTKVqVPQh11AkfpF";
+    // printf '%s' 'money=1&name=VIP会员&out_trade_no=A1&pid=1005&trade_no=T1&trade_status=TRADE_SUCCESS&type=alipay80TWQztHqTVvV440KTKVqVPQh11AkfpF' | md5sum
+    const SIGN: &str = "f16e8c4c15ef810991582a8ca39a9bd3";
+    const QUERY: &str = "pid=1005&trade_no=T1&out_trade_no=A1&type=alipay&name=VIP%E4%BC%9A%E5%91%98&money=1&trade_status=TRADE_SUCCESS&param=&sign_type=MD5&sign=";
+
+    fn run(query: &str, expected: &Expected) -> Verification<'static> {
+        let owned: &'static str = Box::leak(query.to_owned().into_boxed_str());
+        verify_notify(parse_notify(owned), KEY, expected).unwrap()
+    }
+
+    fn signed() -> String {
+        format!("{QUERY}{SIGN}")
+    }
+
+    #[test]
+    fn accepts_a_signed_paid_notify() {
+        let v = run(&signed(), &Expected::default());
+        assert_eq!(v.reason, None);
+        assert!(v.paid);
+        assert_eq!(v.data.get("name"), Some("VIP会员"));
+        assert_eq!(v.data.get("param"), Some(""));
+        let upper = format!("?{QUERY}{}", SIGN.to_uppercase());
+        assert!(run(&upper, &Expected::default()).paid);
+        let no_type = signed().replace("&sign_type=MD5", "");
+        assert!(run(&no_type, &Expected::default()).paid);
+    }
+
+    #[test]
+    fn checks_expectations_numerically() {
+        let ok = Expected::new(Some("1005"), Some("A1"), Some("1.00")).unwrap();
+        assert!(run(&signed(), &ok).paid);
+        let cases = [
+            (Expected::new(Some("1006"), None, None).unwrap(), Reason::PidMismatch),
+            (Expected::new(None, Some("A2"), None).unwrap(), Reason::OutTradeNoMismatch),
+            (Expected::new(None, None, Some("1.01")).unwrap(), Reason::MoneyMismatch),
+        ];
+        for (expected, reason) in cases {
+            let v = run(&signed(), &expected);
+            assert_eq!(v.reason, Some(reason));
+            assert!(!v.paid);
+        }
+    }
+
+    #[test]
+    fn rejects_tampering_and_garbage() {
+        let cases = [
+            (signed().replace("money=1", "money=2"), Reason::BadSign),
+            (signed().replace("sign_type=MD5", "sign_type=RSA"), Reason::BadSign),
+            (signed().replace("&sign=", "&x=1&sign="), Reason::BadSign),
+            (QUERY.to_owned(), Reason::MissingSign),
+            (format!("{}&pid=1005", signed()), Reason::Malformed),
+            (signed().replace("&trade_no", "&amp;trade_no"), Reason::Malformed),
+            (signed().replace("money=1", "money=%FF"), Reason::Malformed),
+        ];
+        for (query, reason) in cases {
+            let v = run(&query, &Expected::default());
+            assert_eq!(v.reason, Some(reason), "{query}");
+            assert!(!v.paid);
+        }
+    }
+
+    #[test]
+    fn unpaid_status_is_verified_but_not_paid() {
+        // printf '%s' 'money=1&out_trade_no=A1&pid=1005&trade_status=WAIT80TWQztHqTVvV440KTKVqVPQh11AkfpF' | md5sum
+        let q = "pid=1005&out_trade_no=A1&money=1&trade_status=WAIT&sign=3bad2cd35848e2d3fa2440706f8616f3";
+        let v = run(q, &Expected::default());
+        assert_eq!(v.reason, None);
+        assert!(!v.paid);
+    }
+
+    #[test]
+    fn expectations_are_validated() {
+        assert!(Expected::new(Some("abc"), None, None).is_err());
+        assert!(Expected::new(None, None, Some("1.234")).is_err());
+        assert!(verify_notify(None, "", &Expected::default()).is_err());
+    }
+}

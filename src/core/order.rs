@@ -1,0 +1,238 @@
+//! Orders for `submit.php` (browser) and `mapi.php` (server): validation
+//! of every field before anything is signed or sent.
+
+use super::error::{Error, Result};
+use super::money::Money;
+use super::params::Params;
+use super::url::check_http_url;
+
+/// Which endpoint an order is for; they differ in required fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `submit.php`: the browser is sent there; `type` optional, no
+    /// `clientip`/`device`.
+    Submit,
+    /// `mapi.php`: the merchant server posts the order; `type` and
+    /// `clientip` required, `device` defaults to `jump`.
+    Mapi,
+}
+
+/// Longest `name` the gateway keeps, in UTF-8 bytes; longer names are cut.
+pub const MAX_NAME_BYTES: usize = 127;
+/// Longest `param` the gateway keeps, in bytes; longer is refused.
+pub const MAX_PARAM_BYTES: usize = 255;
+/// Longest `out_trade_no`, in characters.
+const MAX_OUT_TRADE_NO: usize = 64;
+
+/// Validates and normalises an order: drops empty values and any old
+/// `sign`/`sign_type`, checks each field, writes money canonically
+/// (`1` → `1.00`), cuts `name` to 127 bytes on a character boundary and, for
+/// `mapi.php`, defaults `device` to `jump`. Unknown fields (forks add some)
+/// are kept and signed. Every failure names its field.
+pub fn validate_order(order: &Params<'_>, endpoint: Endpoint) -> Result<Params<'static>> {
+    let mut out = Params::from_pairs(
+        order
+            .iter()
+            .filter(|(k, v)| !v.is_empty() && *k != "sign" && *k != "sign_type")
+            .map(|(k, v)| (k.to_owned(), v.to_owned())),
+    )?;
+    for (k, v) in out.iter() {
+        check_sendable_value(k, v)?;
+    }
+    let required: &[&str] = match endpoint {
+        Endpoint::Submit => &["pid", "out_trade_no", "notify_url", "return_url", "name", "money"],
+        Endpoint::Mapi => &["pid", "type", "out_trade_no", "notify_url", "return_url", "name", "money", "clientip"],
+    };
+    if let Some(missing) = required.iter().find(|k| out.get(k).is_none()) {
+        return Err(Error::invalid(missing, format!("{missing} is required")));
+    }
+    let value = |k: &str| out.get(k).unwrap_or_default();
+    check_pid(value("pid"))?;
+    check_out_trade_no(value("out_trade_no"))?;
+    check_http_url("notify_url", value("notify_url"))?;
+    if value("notify_url").contains(['?', '#']) {
+        return Err(Error::invalid(
+            "notify_url",
+            "notify_url must not have a query string: its parameters would arrive unsigned and break verification; use a path such as /notify/ORDER1",
+        ));
+    }
+    check_http_url("return_url", value("return_url"))?;
+    if let Some(t) = out.get("type") {
+        check_word("type", t)?;
+    }
+    if let Some(param) = out.get("param") {
+        if param.len() > MAX_PARAM_BYTES {
+            return Err(Error::invalid("param", "param is longer than 255 bytes (the gateway would cut it)"));
+        }
+    }
+    if let Some(ip) = out.get("clientip") {
+        if ip.parse::<std::net::IpAddr>().is_err() {
+            return Err(Error::invalid("clientip", "clientip must be an IPv4 or IPv6 address"));
+        }
+    }
+    if let Some(device) = out.get("device") {
+        check_word("device", device)?;
+    }
+    let money = Money::parse_positive("money", value("money"))?.to_string();
+    let name = truncate_utf8(value("name"), MAX_NAME_BYTES).to_owned();
+    out.set("money", money);
+    out.set("name", name);
+    if endpoint == Endpoint::Mapi && out.get("device").is_none() {
+        out.set("device", "jump");
+    }
+    Ok(out)
+}
+
+/// Refuses values that cannot be sent faithfully: whitespace-only (servers
+/// disagree on trimming them) and NUL bytes (cut by C and HTML).
+pub fn check_sendable_value(field: &str, value: &str) -> Result<()> {
+    if !value.is_empty() && value.trim().is_empty() {
+        return Err(Error::invalid(field, format!("{field} is only whitespace")));
+    }
+    if value.contains('\0') {
+        return Err(Error::invalid(field, format!("{field} contains a NUL character")));
+    }
+    Ok(())
+}
+
+/// Checks a merchant id: a positive integer in decimal, no leading zero.
+pub fn check_pid(pid: &str) -> Result<()> {
+    let digits = pid.bytes().all(|b| b.is_ascii_digit());
+    if pid.is_empty() || !digits || pid.starts_with('0') || pid.len() > 18 {
+        return Err(Error::invalid("pid", "pid must be a positive integer"));
+    }
+    Ok(())
+}
+
+/// Checks an out_trade_no: 1–64 of `a-z A-Z 0-9 . _ - |`.
+pub fn check_out_trade_no(no: &str) -> Result<()> {
+    let ok = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'|');
+    if no.is_empty() || no.len() > MAX_OUT_TRADE_NO || !no.bytes().all(ok) {
+        return Err(Error::invalid(
+            "out_trade_no",
+            "out_trade_no must be 1-64 characters of a-z A-Z 0-9 . _ - |",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a lower-case word such as a payment `type` (alipay, wxpay, qqpay,
+/// or a fork's own) or a `device`: 1–32 of `a-z 0-9 _`.
+fn check_word(field: &str, word: &str) -> Result<()> {
+    let ok = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_';
+    if word.is_empty() || word.len() > 32 || !word.bytes().all(ok) {
+        return Err(Error::invalid(field, format!("{field} must be 1-32 of a-z 0-9 _ (e.g. alipay, wxpay, qqpay)")));
+    }
+    Ok(())
+}
+
+/// `text` cut to at most `max` bytes without splitting a character.
+pub fn truncate_utf8(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let end = (0..=max).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+    &text[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seed_order() -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("pid", "1005"),
+            ("type", "alipay"),
+            ("out_trade_no", "20160806151343349"),
+            ("notify_url", "http://www.pay.com/notify_url.php"),
+            ("return_url", "http://www.pay.com/return_url.php"),
+            ("name", "VIP会员"),
+            ("money", "1"),
+            ("clientip", "192.168.1.100"),
+        ]
+    }
+
+    fn validate(pairs: &[(&str, &str)], endpoint: Endpoint) -> Result<Vec<(String, String)>> {
+        let p = Params::from_pairs(pairs.iter().copied())?;
+        let out = validate_order(&p, endpoint)?;
+        Ok(out.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
+    }
+
+    fn field_of(pairs: &[(&str, &str)], endpoint: Endpoint) -> String {
+        validate(pairs, endpoint).unwrap_err().field.unwrap()
+    }
+
+    fn with(key: &'static str, value: &'static str) -> Vec<(&'static str, &'static str)> {
+        let mut o: Vec<_> = seed_order().into_iter().filter(|(k, _)| *k != key).collect();
+        o.push((key, value));
+        o
+    }
+
+    #[test]
+    fn normalises_a_mapi_order() {
+        let out = validate(&seed_order(), Endpoint::Mapi).unwrap();
+        let get = |k: &str| out.iter().find(|(kk, _)| kk == k).map(|(_, v)| v.as_str());
+        assert_eq!(get("money"), Some("1.00"));
+        assert_eq!(get("device"), Some("jump"));
+        assert_eq!(get("name"), Some("VIP会员"));
+    }
+
+    #[test]
+    fn submit_needs_no_type_or_clientip() {
+        let order: Vec<_> = seed_order().into_iter().filter(|(k, _)| !matches!(*k, "type" | "clientip")).collect();
+        let out = validate(&order, Endpoint::Submit).unwrap();
+        assert!(out.iter().all(|(k, _)| k != "device"));
+        assert_eq!(field_of(&order, Endpoint::Mapi), "type");
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        let cases: &[(&str, &str)] = &[
+            ("pid", "0"), ("pid", "-1"), ("pid", "10a"), ("pid", "1.5"),
+            ("type", "Alipay"), ("type", "ali pay"),
+            ("out_trade_no", "a/b"), ("out_trade_no", "订单"),
+            ("notify_url", "http://m.cn/n?x=1"), ("notify_url", "notify.php"),
+            ("return_url", "ftp://m.cn/"),
+            ("money", "0"), ("money", "1.001"), ("money", "-5"), ("money", "1e3"),
+            ("clientip", "999.1.1.1"), ("clientip", "localhost"),
+            ("device", "JUMP"),
+            ("name", "   "), ("name", "a\0b"),
+        ];
+        for &(k, v) in cases {
+            assert_eq!(field_of(&with(k, v), Endpoint::Mapi), k, "{k}={v:?}");
+        }
+        let long_no = "x".repeat(65);
+        assert_eq!(field_of(&with("out_trade_no", Box::leak(long_no.into_boxed_str())), Endpoint::Mapi), "out_trade_no");
+        let long_param = "p".repeat(256);
+        assert_eq!(field_of(&with("param", Box::leak(long_param.into_boxed_str())), Endpoint::Mapi), "param");
+    }
+
+    #[test]
+    fn missing_fields_are_named() {
+        for key in ["pid", "out_trade_no", "notify_url", "return_url", "name", "money", "clientip"] {
+            let o: Vec<_> = seed_order().into_iter().filter(|(k, _)| *k != key).collect();
+            assert_eq!(field_of(&o, Endpoint::Mapi), key);
+        }
+        assert_eq!(field_of(&with("name", ""), Endpoint::Mapi), "name");
+    }
+
+    #[test]
+    fn name_is_cut_to_127_bytes_on_a_char_boundary() {
+        let name = "中".repeat(50); // 150 bytes; 42 chars = 126 bytes
+        let leaked: &'static str = Box::leak(name.into_boxed_str());
+        let out = validate(&with("name", leaked), Endpoint::Mapi).unwrap();
+        let cut = &out.iter().find(|(k, _)| k == "name").unwrap().1;
+        assert_eq!(cut.len(), 126);
+        assert_eq!(truncate_utf8("abc", 2), "ab");
+    }
+
+    #[test]
+    fn drops_old_signature_and_empty_values() {
+        let mut o = seed_order();
+        o.extend([("sign", "x"), ("sign_type", "MD5"), ("param", ""), ("sitename", "shop")]);
+        let out = validate(&o, Endpoint::Mapi).unwrap();
+        let keys: Vec<_> = out.iter().map(|(k, _)| k.as_str()).collect();
+        assert!(!keys.contains(&"sign") && !keys.contains(&"param"));
+        assert!(keys.contains(&"sitename"));
+    }
+}

@@ -1,0 +1,159 @@
+//! The V1 MD5 signature: sort the fields, join `k=v` with `&` (values raw,
+//! not url-encoded), skip `sign`, `sign_type` and empty values, append the
+//! merchant KEY, MD5, lowercase hex.
+
+use super::error::{Error, Result};
+use super::params::Params;
+use md5::{Digest, Md5};
+
+/// Fields that are never signed.
+const UNSIGNED: [&str; 2] = ["sign", "sign_type"];
+
+/// Length of an MD5 signature in hex characters.
+pub const SIGN_LEN: usize = 32;
+
+fn signed_fields<'p>(params: &'p Params) -> impl Iterator<Item = (&'p str, &'p str)> {
+    params
+        .iter()
+        .filter(|(k, v)| !v.is_empty() && !UNSIGNED.contains(k))
+}
+
+/// The canonical string that is signed, without the KEY:
+/// `a=1&b=2` over every non-empty field but `sign` and `sign_type`.
+pub fn sign_string(params: &Params) -> String {
+    let mut out = String::new();
+    for (k, v) in signed_fields(params) {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        out.push_str(k);
+        out.push('=');
+        out.push_str(v);
+    }
+    out
+}
+
+/// Checks that a merchant KEY was given. The KEY itself is never echoed.
+pub fn check_key(key: &str) -> Result<()> {
+    if key.is_empty() {
+        return Err(Error::invalid("key", "the merchant key is required"));
+    }
+    Ok(())
+}
+
+/// MD5 over the canonical string and the KEY, as lowercase hex bytes.
+/// Streams the fields into the hash without building the string.
+fn digest_hex(params: &Params, key: &str) -> [u8; SIGN_LEN] {
+    let mut md5 = Md5::new();
+    let mut first = true;
+    for (k, v) in signed_fields(params) {
+        if !first {
+            md5.update(b"&");
+        }
+        first = false;
+        md5.update(k.as_bytes());
+        md5.update(b"=");
+        md5.update(v.as_bytes());
+    }
+    md5.update(key.as_bytes());
+    to_hex(&md5.finalize().into())
+}
+
+fn to_hex(bytes: &[u8; 16]) -> [u8; SIGN_LEN] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; SIGN_LEN];
+    for (i, b) in bytes.iter().enumerate() {
+        out[2 * i] = HEX[usize::from(b >> 4)];
+        out[2 * i + 1] = HEX[usize::from(b & 0x0f)];
+    }
+    out
+}
+
+/// The signature of `params` under `key`: 32 lowercase hex characters.
+pub fn sign(params: &Params, key: &str) -> Result<String> {
+    check_key(key)?;
+    let hex = digest_hex(params, key);
+    // The digest is ASCII hex by construction.
+    Ok(hex.iter().map(|&b| char::from(b)).collect())
+}
+
+/// Whether `received` is the signature of `params` under `key`. Accepts
+/// upper-case hex. The comparison takes the same time wherever the first
+/// difference is, so it leaks nothing about the expected signature.
+pub fn verify(params: &Params, key: &str, received: &str) -> Result<bool> {
+    check_key(key)?;
+    let expected = digest_hex(params, key);
+    let received = received.as_bytes();
+    if received.len() != SIGN_LEN {
+        return Ok(false);
+    }
+    let diff = expected
+        .iter()
+        .zip(received)
+        .fold(0u8, |acc, (e, r)| acc | (e ^ r.to_ascii_lowercase()));
+    Ok(diff == 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params<'a>(pairs: &[(&'a str, &'a str)]) -> Params<'a> {
+        Params::from_pairs(pairs.iter().copied()).unwrap()
+    }
+
+    // Vectors computed outside this code, e.g.
+    // printf '%s' 'device=devicev&money=moneyv1234567' | md5sum
+    #[test]
+    fn known_answer_from_protocol_notes() {
+        let p = params(&[("money", "moneyv"), ("device", "devicev")]);
+        assert_eq!(sign(&p, "1234567").unwrap(), "3854cc9f022e0fb821bd2e002260245d");
+    }
+
+    #[test]
+    fn known_answer_order_from_protocol_notes() {
+        let p = params(&[
+            ("money", "10.00"),
+            ("name", "Test Product"),
+            ("notify_url", "https://example.com/notify"),
+            ("out_trade_no", "ORDER001"),
+            ("pid", "1001"),
+            ("type", "alipay"),
+            ("sign", "ignored"),
+            ("sign_type", "MD5"),
+        ]);
+        assert_eq!(sign(&p, "testkey123").unwrap(), "22af0227eebf7a4095b64af5fa89ca6d");
+    }
+
+    // printf '%s' 'a=0&b=1&c=x y&z=中文KEY' | md5sum
+    #[test]
+    fn skips_empty_keeps_zero_and_raw_utf8() {
+        let p = params(&[("z", "中文"), ("c", "x y"), ("b", "1"), ("a", "0"), ("e", "")]);
+        assert_eq!(sign_string(&p), "a=0&b=1&c=x y&z=中文");
+        assert_eq!(sign(&p, "KEY").unwrap(), "e0a6ecda4d909fa3a7f53f649e49926d");
+    }
+
+    // printf '%s' 'B=1&a=2&a_b=3KEY' | md5sum  (bytewise: 'B' < 'a', 'a' < 'a_b')
+    #[test]
+    fn orders_keys_bytewise() {
+        let p = params(&[("a_b", "3"), ("a", "2"), ("B", "1")]);
+        assert_eq!(sign(&p, "KEY").unwrap(), "7f8d3808b3584109520b3f107954a022");
+    }
+
+    #[test]
+    fn verify_accepts_upper_case_and_rejects_changes() {
+        let p = params(&[("money", "moneyv"), ("device", "devicev")]);
+        let good = "3854cc9f022e0fb821bd2e002260245d";
+        assert!(verify(&p, "1234567", good).unwrap());
+        assert!(verify(&p, "1234567", &good.to_uppercase()).unwrap());
+        assert!(!verify(&p, "1234567", &good[..31]).unwrap());
+        assert!(!verify(&p, "1234568", good).unwrap());
+        assert!(!verify(&p, "1234567", "3854cc9f022e0fb821bd2e002260245e").unwrap());
+    }
+
+    #[test]
+    fn empty_key_is_an_error() {
+        let p = params(&[("a", "1")]);
+        assert_eq!(sign(&p, "").unwrap_err().field.as_deref(), Some("key"));
+    }
+}
