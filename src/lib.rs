@@ -7,3 +7,6 @@
 //! - `wasm` (wasm32 only): the wasm-bindgen layer, which only converts types.
 
 pub mod core;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;

@@ -1,0 +1,2 @@
+export * from './epay_wasm_node.cjs';
+export * from './error.js';

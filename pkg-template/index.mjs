@@ -1,0 +1,13 @@
+// Node.js ESM entry: the same instance as the CommonJS entry, so a process
+// that mixes import and require shares one module.
+import epay from './index.cjs';
+
+export const {
+  EpayError,
+  buildPayUrl,
+  buildSubmitForm,
+  sign,
+  signOrder,
+  signParams,
+  verifyNotify,
+} = epay;

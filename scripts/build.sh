@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/: one optimised .wasm, the wasm-bindgen
+# glue for browsers/bundlers (ESM) and for Node (CJS), and pkg-template/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+
+# cdylib only for this build, so that LTO stays on (cargo #9672).
+"${WASM_CARGO[@]}" rustc -q --lib --crate-type cdylib --release "${WASM_TARGET[@]}"
+raw=target/wasm/wasm32-unknown-unknown/release/epay_wasm.wasm
+
+out=target/bindgen
+rm -rf "$out" pkg
+wasm-bindgen "$raw" --target web --out-dir "$out/web"
+wasm-bindgen "$raw" --target nodejs --out-dir "$out/node"
+# One .wasm serves both glues; make sure that stays true.
+cmp -s "$out/web/epay_wasm_bg.wasm" "$out/node/epay_wasm_bg.wasm" \
+  || { echo "build: web and nodejs glue expect different .wasm files" >&2; exit 1; }
+
+mkdir -p pkg
+cp -R pkg-template/. pkg/
+node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  "$out/web/epay_wasm_bg.wasm" -o pkg/epay_wasm_bg.wasm
+sed 's/epay_wasm\.d\.ts/epay_wasm.d.mts/' "$out/web/epay_wasm.js" > pkg/epay_wasm.mjs
+cp "$out/web/epay_wasm.d.ts" pkg/epay_wasm.d.mts
+sed 's/epay_wasm\.d\.ts/epay_wasm_node.d.cts/' "$out/node/epay_wasm.js" > pkg/epay_wasm_node.cjs
+cp "$out/node/epay_wasm.d.ts" pkg/epay_wasm_node.d.cts
+echo "build: pkg/ ready ($(wc -c < pkg/epay_wasm_bg.wasm) bytes wasm, $(gzip -9c pkg/epay_wasm_bg.wasm | wc -c) gzipped)"

@@ -1,0 +1,119 @@
+//! Conversions between JS values and the core's types. Nothing here knows
+//! the protocol; it only moves data across the boundary.
+
+use crate::core::error::{Error, Result};
+use crate::core::params::Params;
+use js_sys::{Array, BigInt, JsString, Number, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Throws `error` into JS as an `EpayError`: a real `Error` with `name`
+/// `EpayError`, `code` and `field` (`null` when no field is at fault).
+pub fn to_js_error(error: Error) -> JsValue {
+    let js = js_sys::Error::new(&error.message);
+    js.set_name("EpayError");
+    let field = error.field.map_or(JsValue::NULL, JsValue::from);
+    set(&js, "code", &JsValue::from(error.code.as_str()));
+    set(&js, "field", &field);
+    js.into()
+}
+
+/// Sets `obj[key] = value` on an object this crate created.
+pub fn set(obj: &JsValue, key: &str, value: &JsValue) {
+    // Only fails on frozen objects or throwing setters, which ours are not.
+    let _ = Reflect::set(obj, &JsValue::from(key), value);
+}
+
+/// Reads `obj[key]`; `undefined` when absent or when `obj` is not an object.
+pub fn get(obj: &JsValue, key: &str) -> JsValue {
+    if !obj.is_object() {
+        return JsValue::UNDEFINED;
+    }
+    Reflect::get(obj, &JsValue::from(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// A JS string as UTF-8, refusing lone UTF-16 surrogates (which would be
+/// silently replaced by U+FFFD and signed as something else).
+fn js_string(field: &str, s: &JsString) -> Result<String> {
+    if !s.is_valid_utf16() {
+        return Err(Error::invalid(field, format!("{field} contains a lone UTF-16 surrogate")));
+    }
+    Ok(String::from(s))
+}
+
+/// A required string argument such as the KEY or a gateway URL.
+pub fn string_arg(field: &str, value: &JsValue) -> Result<String> {
+    match value.dyn_ref::<JsString>() {
+        Some(s) => js_string(field, s),
+        None => Err(Error::invalid(field, format!("{field} must be a string"))),
+    }
+}
+
+/// The protocol text of a field value: strings as they are, finite numbers
+/// and bigints as JS prints them (`1005`, `0.5`). `None` for null/undefined
+/// (absent). Anything else is refused, naming the field.
+pub fn field_text(field: &str, value: &JsValue) -> Result<Option<String>> {
+    if value.is_null() || value.is_undefined() {
+        return Ok(None);
+    }
+    if let Some(s) = value.dyn_ref::<JsString>() {
+        return js_string(field, s).map(Some);
+    }
+    let text = if value.as_f64().is_some_and(f64::is_finite) {
+        Number::unchecked_from_js_ref(value).to_string_with_radix(10).ok()
+    } else if value.is_bigint() {
+        BigInt::unchecked_from_js_ref(value).to_string(10).ok()
+    } else {
+        None
+    };
+    text.map(|t| Some(String::from(t))).ok_or_else(|| not_text(field))
+}
+
+fn not_text(field: &str) -> Error {
+    Error::invalid(field, format!("{field} must be a string or a finite number"))
+}
+
+/// Whether `value` is a plain object (`{...}`, `Object.create(null)` or
+/// `JSON.parse` output), not an array, Map, class instance or function.
+fn is_plain_object(value: &JsValue) -> bool {
+    if !value.is_object() || Array::is_array(value) {
+        return false;
+    }
+    let proto = Object::get_prototype_of(value);
+    proto.is_null() || proto == Object::get_prototype_of(&Object::new())
+}
+
+/// The `(name, text)` pairs of a plain object or a `URLSearchParams`;
+/// null/undefined values are left out. `what` names the argument in errors.
+pub fn pairs_from_js(what: &str, value: &JsValue) -> Result<Vec<(String, String)>> {
+    let entries: Array = if value.has_type::<web_sys::UrlSearchParams>() {
+        Array::from(value)
+    } else if is_plain_object(value) {
+        Object::entries(value.unchecked_ref())
+    } else {
+        return Err(Error::invalid(what, format!("{what} must be a plain object or URLSearchParams")));
+    };
+    let mut pairs = Vec::with_capacity(entries.length() as usize);
+    for entry in entries.iter() {
+        let entry: Array = entry.unchecked_into();
+        let key = string_arg(what, &entry.get(0))?;
+        if let Some(text) = field_text(&key, &entry.get(1))? {
+            pairs.push((key, text));
+        }
+    }
+    Ok(pairs)
+}
+
+/// A parameter set from a plain object or `URLSearchParams`.
+pub fn params_from_js(what: &str, value: &JsValue) -> Result<Params<'static>> {
+    Params::from_pairs(pairs_from_js(what, value)?)
+}
+
+/// A plain JS object holding every field of `params`. Built with
+/// `Object.fromEntries`, so a field named `__proto__` stays a field.
+pub fn params_to_js(params: &Params) -> JsValue {
+    let entries: Array = params
+        .iter()
+        .map(|(k, v)| Array::of2(&JsValue::from(k), &JsValue::from(v)))
+        .collect();
+    Object::from_entries(&entries).map_or(JsValue::UNDEFINED, JsValue::from)
+}
