@@ -1,6 +1,6 @@
 //! The wasm-bindgen layer: JS-facing exports that convert types and call
 //! the core. No protocol logic lives here.
 
-mod api;
+pub mod api;
 mod convert;
 mod types;
