@@ -19,5 +19,13 @@ export declare class EpayError extends Error {
   code: EpayErrorCode;
   /** The protocol field at fault (e.g. `'money'`), or `null`. */
   field: string | null;
+  /** `HTTP_ERROR`: the HTTP status (0 or 3xx for a redirect, which is never followed). */
+  status?: number;
+  /** `API_ERROR`: the gateway's own `code`. */
+  gatewayCode?: number;
+  /** `API_ERROR`: the gateway's own `msg`. */
+  msg?: string;
+  /** `BAD_RESPONSE`: the first 200 characters of the body. */
+  body?: string;
   static [Symbol.hasInstance](value: unknown): value is EpayError;
 }

@@ -3,6 +3,7 @@
 import epay from './index.cjs';
 
 export const {
+  EpayClient,
   EpayError,
   buildPayUrl,
   buildSubmitForm,

@@ -45,6 +45,24 @@ pub struct Error {
     pub field: Option<String>,
     /// A readable explanation.
     pub message: String,
+    /// What the gateway said, for errors about its answer.
+    pub detail: Option<Detail>,
+}
+
+/// Details of an error about the gateway's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detail {
+    /// The HTTP status of a non-2xx answer (`HTTP_ERROR`).
+    Status(u16),
+    /// The gateway's own failure code and message (`API_ERROR`).
+    Gateway {
+        /// The gateway's `code`.
+        code: i64,
+        /// The gateway's `msg`.
+        msg: String,
+    },
+    /// The start of a body that could not be read (`BAD_RESPONSE`).
+    Body(String),
 }
 
 impl Error {
@@ -54,7 +72,13 @@ impl Error {
             code: ErrorCode::InvalidParam,
             field: Some(field.to_owned()),
             message: message.into(),
+            detail: None,
         }
+    }
+
+    /// An error about the gateway or the network, with no field.
+    pub fn gateway(code: ErrorCode, message: impl Into<String>, detail: Option<Detail>) -> Self {
+        Error { code, field: None, message: message.into(), detail }
     }
 }
 

@@ -1,4 +1,5 @@
 //! The EPay protocol, free of any JS types.
+pub mod api;
 pub mod error;
 pub mod form;
 pub mod money;

@@ -8,11 +8,12 @@ use crate::core::order::{check_sendable_value, validate_order, Endpoint};
 use crate::core::params::Params;
 use crate::core::sign;
 use crate::core::url::Gateway;
+use super::types::NotifyExpectedArg;
 use wasm_bindgen::prelude::*;
 
-type JsResult<T> = Result<T, JsValue>;
+pub(crate) type JsResult<T> = Result<T, JsValue>;
 
-trait IntoJs<T> {
+pub(crate) trait IntoJs<T> {
     fn js(self) -> JsResult<T>;
 }
 
@@ -29,32 +30,39 @@ impl<T> IntoJs<T> for Result<T, Error> {
 /// Throws `EpayError` (`INVALID_PARAM`, with `field`) on a repeated or
 /// ambiguous name, or a value that is not a string or finite number.
 #[wasm_bindgen(js_name = sign)]
-pub fn sign_js(#[wasm_bindgen(unchecked_param_type = "Params")] params: JsValue, key: JsValue) -> JsResult<String> {
-    let key = string_arg("key", &key).js()?;
-    let params = params_from_js("params", &params).js()?;
-    sign::sign(&params, &key).js()
+pub fn sign_js(#[wasm_bindgen(unchecked_param_type = "Params")] params: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue) -> JsResult<String> {
+    sign_with(&params, &string_arg("key", &key).js()?)
+}
+
+/// `sign` with a KEY already read.
+pub(crate) fn sign_with(params: &JsValue, key: &str) -> JsResult<String> {
+    sign::sign(&params_from_js("params", params).js()?, key).js()
 }
 
 /// Returns `params` ready to send: every non-empty field as a string, plus
 /// `sign` and `sign_type: 'MD5'`. Refuses whitespace-only values and NUL
 /// characters, which gateways treat inconsistently.
 #[wasm_bindgen(js_name = signParams, unchecked_return_type = "SignedParams")]
-pub fn sign_params(#[wasm_bindgen(unchecked_param_type = "Params")] params: JsValue, key: JsValue) -> JsResult<JsValue> {
-    let key = string_arg("key", &key).js()?;
-    let mut params = params_from_js("params", &params).js()?;
+pub fn sign_params(#[wasm_bindgen(unchecked_param_type = "Params")] params: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue) -> JsResult<JsValue> {
+    sign_params_with(&params, &string_arg("key", &key).js()?)
+}
+
+/// `signParams` with a KEY already read.
+pub(crate) fn sign_params_with(params: &JsValue, key: &str) -> JsResult<JsValue> {
+    let mut params = params_from_js("params", params).js()?;
     params.remove("sign");
     params.remove("sign_type");
     for (k, v) in params.iter() {
         check_sendable_value(k, v).js()?;
     }
-    signed_to_js(params, &key)
+    signed_to_js(params, key)
 }
 
 /// Validates an order for `submit.php` and signs it: money written as
 /// `1.00`, name cut to 127 bytes, empty fields dropped. Use it on the
 /// merchant server to hand signed fields to a page that has no KEY.
 #[wasm_bindgen(js_name = signOrder, unchecked_return_type = "SignedParams")]
-pub fn sign_order(#[wasm_bindgen(unchecked_param_type = "SubmitOrder")] order: JsValue, key: JsValue) -> JsResult<JsValue> {
+pub fn sign_order(#[wasm_bindgen(unchecked_param_type = "SubmitOrder")] order: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue) -> JsResult<JsValue> {
     let key = string_arg("key", &key).js()?;
     let order = params_from_js("order", &order).js()?;
     signed_to_js(validate_order(&order, Endpoint::Submit).js()?, &key)
@@ -68,23 +76,27 @@ fn signed_to_js(params: Params, key: &str) -> JsResult<JsValue> {
     Ok(params_to_js(&params))
 }
 
-/// Reads `{ gateway, key? }` and returns the gateway and the fields to
-/// emit: validated and signed when a KEY is given, as given (but carrying
-/// `sign`) otherwise.
-fn submit_fields(params: &JsValue, options: &JsValue) -> JsResult<(Gateway, Params<'static>)> {
+/// Reads `{ gateway, key? }`.
+fn submit_options(options: &JsValue) -> JsResult<(Gateway, Option<String>)> {
     let gateway = Gateway::parse(&string_arg("gateway", &get(options, "gateway")).js()?).js()?;
-    let params = params_from_js("params", params).js()?;
     let key = get(options, "key");
-    if key.is_undefined() {
+    let key = if key.is_undefined() { None } else { Some(string_arg("key", &key).js()?) };
+    Ok((gateway, key))
+}
+
+/// The fields a submit form or pay link carries: validated and signed when
+/// a KEY is given; as given, but carrying `sign`, otherwise.
+pub(crate) fn submit_fields(params: &JsValue, key: Option<&str>) -> JsResult<Params<'static>> {
+    let params = params_from_js("params", params).js()?;
+    let Some(key) = key else {
         require_sign(&params).js()?;
-        return Ok((gateway, params));
-    }
-    let key = string_arg("key", &key).js()?;
+        return Ok(params);
+    };
     let mut order = validate_order(&params, Endpoint::Submit).js()?;
-    let signature = sign::sign(&order, &key).js()?;
+    let signature = sign::sign(&order, key).js()?;
     order.set("sign", signature);
     order.set("sign_type", "MD5");
-    Ok((gateway, order))
+    Ok(order)
 }
 
 /// An HTML snippet that posts the order to the gateway's `submit.php`:
@@ -95,8 +107,8 @@ pub fn build_submit_form(
     #[wasm_bindgen(unchecked_param_type = "SubmitOrder | SignedParams")] params: JsValue,
     #[wasm_bindgen(unchecked_param_type = "SubmitOptions")] options: JsValue,
 ) -> JsResult<String> {
-    let (gateway, fields) = submit_fields(&params, &options)?;
-    submit_form(&gateway, &fields).js()
+    let (gateway, key) = submit_options(&options)?;
+    submit_form(&gateway, &submit_fields(&params, key.as_deref())?).js()
 }
 
 /// A GET link to the gateway's `submit.php` with the order's fields,
@@ -106,8 +118,8 @@ pub fn build_pay_url(
     #[wasm_bindgen(unchecked_param_type = "SubmitOrder | SignedParams")] params: JsValue,
     #[wasm_bindgen(unchecked_param_type = "SubmitOptions")] options: JsValue,
 ) -> JsResult<String> {
-    let (gateway, fields) = submit_fields(&params, &options)?;
-    Ok(pay_url(&gateway, &fields))
+    let (gateway, key) = submit_options(&options)?;
+    Ok(pay_url(&gateway, &submit_fields(&params, key.as_deref())?))
 }
 
 /// Verifies a payment notify (to notify_url) or return redirect (to
@@ -121,14 +133,21 @@ pub fn build_pay_url(
 #[wasm_bindgen(js_name = verifyNotify, unchecked_return_type = "NotifyResult")]
 pub fn verify_notify_js(
     #[wasm_bindgen(unchecked_param_type = "string | URLSearchParams | Record<string, string>")] input: JsValue,
-    key: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "NotifyExpected")] expected: Option<js_sys::Object>,
+    #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+    expected: Option<NotifyExpectedArg>,
 ) -> JsResult<JsValue> {
     let key = string_arg("key", &key).js()?;
     let expected = expected.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
-    let expected_text = |field| field_text(field, &get(&expected, field)).js();
+    verify_with(&input, &key, &expected, None)
+}
+
+/// `verifyNotify` with a KEY already read; `default_pid` is expected when
+/// `expected.pid` is not given.
+pub(crate) fn verify_with(input: &JsValue, key: &str, expected: &JsValue, default_pid: Option<&str>) -> JsResult<JsValue> {
+    let expected_text = |field| field_text(field, &get(expected, field)).js();
+    let pid = expected_text("pid")?.or(default_pid.map(str::to_owned));
     let expected = Expected::new(
-        expected_text("pid")?.as_deref(),
+        pid.as_deref(),
         expected_text("out_trade_no")?.as_deref(),
         expected_text("money")?.as_deref(),
     )
@@ -138,11 +157,11 @@ pub fn verify_notify_js(
         text = s;
         parse_notify(&text)
     } else if input.is_object() {
-        params_from_js("input", &input).ok()
+        params_from_js("input", input).ok()
     } else {
         return Err(to_js_error(Error::invalid("input", "input must be a query string, URLSearchParams or a plain object")));
     };
-    let result = verify_notify(data, &key, &expected).js()?;
+    let result = verify_notify(data, key, &expected).js()?;
     let out = js_sys::Object::new();
     set(&out, "ok", &JsValue::from(result.ok()));
     set(&out, "paid", &JsValue::from(result.paid));

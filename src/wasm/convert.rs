@@ -1,19 +1,29 @@
 //! Conversions between JS values and the core's types. Nothing here knows
 //! the protocol; it only moves data across the boundary.
 
-use crate::core::error::{Error, Result};
+use crate::core::error::{Detail, Error, Result};
 use crate::core::params::Params;
 use js_sys::{Array, BigInt, JsString, Number, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// Throws `error` into JS as an `EpayError`: a real `Error` with `name`
-/// `EpayError`, `code` and `field` (`null` when no field is at fault).
+/// `EpayError`, `code`, `field` (`null` when no field is at fault) and,
+/// for gateway errors, `status`, `gatewayCode` + `msg`, or `body`.
 pub fn to_js_error(error: Error) -> JsValue {
     let js = js_sys::Error::new(&error.message);
     js.set_name("EpayError");
     let field = error.field.map_or(JsValue::NULL, JsValue::from);
     set(&js, "code", &JsValue::from(error.code.as_str()));
     set(&js, "field", &field);
+    match error.detail {
+        Some(Detail::Status(status)) => set(&js, "status", &JsValue::from(status)),
+        Some(Detail::Gateway { code, msg }) => {
+            set(&js, "gatewayCode", &JsValue::from(code as f64));
+            set(&js, "msg", &JsValue::from(msg));
+        }
+        Some(Detail::Body(body)) => set(&js, "body", &JsValue::from(body)),
+        None => {}
+    }
     js.into()
 }
 

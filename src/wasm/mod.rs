@@ -2,5 +2,6 @@
 //! the core. No protocol logic lives here.
 
 pub mod api;
+mod client;
 mod convert;
-mod types;
+pub mod types;

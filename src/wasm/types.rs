@@ -78,3 +78,114 @@ export interface NotifyResult {
   data: Record<string, string>;
 }
 "#;
+
+#[wasm_bindgen(typescript_custom_section)]
+const CLIENT_TYPES: &'static str = r#"
+/** Options of `new EpayClient(...)`. */
+export interface EpayClientOptions {
+  /** Gateway base URL, e.g. `https://pay.example.com/`. */
+  gateway: string;
+  /** Merchant id. */
+  pid: number | string;
+  /** Merchant KEY. Server side only: never ship it to a browser. */
+  key: string;
+  /** Per-attempt timeout in milliseconds (default 10000). */
+  timeoutMs?: number;
+  /** Retries of queries and createOrder after a network error or 5xx (default 1, max 5). Refunds are never retried. */
+  retries?: number;
+}
+
+/** An order for `mapi.php` (server side). `pid` defaults to the client's. */
+export interface ApiOrder extends Omit<SubmitOrder, 'pid' | 'type'> {
+  pid?: number | string;
+  /** Payment type: `alipay`, `wxpay`, `qqpay`, or a gateway's own. */
+  type: string;
+  /** The shopper's IP address (IPv4 or IPv6). */
+  clientip: string;
+  /** Defaults to `jump` (the only value most gateways accept). */
+  device?: string;
+}
+
+/** What `createOrder` returns: the gateway's order number and whichever way to pay it sent. */
+export interface CreatedOrder {
+  trade_no: string;
+  /** A page that takes the shopper through payment (send them there, or show it as a QR code). */
+  payurl?: string;
+  /** Content to show as a QR code. */
+  qrcode?: string;
+  /** An app URL scheme that opens the payment app. */
+  urlscheme?: string;
+  /** HTML to render. */
+  html?: string;
+}
+
+/** The merchant account (`act=query`); the KEY the gateway echoes is dropped. */
+export interface MerchantInfo {
+  pid: number | null;
+  /** The account is enabled (`active` 1). */
+  active: boolean;
+  /** Balance in yuan, as the gateway writes it. */
+  money?: string;
+  /** Settlement method: 1 Alipay, 2 WeChat, 3 QQ, 4 bank card. */
+  type: number | null;
+  account?: string;
+  username?: string;
+  orders: number | null;
+  order_today: number | null;
+  order_lastday: number | null;
+}
+
+/** A settlement record, fields as the gateway sends them. */
+export type Settlement = Record<string, string | number | null>;
+
+/** Which order: by the gateway's `trade_no` or your `out_trade_no` (`trade_no` wins if both). */
+export type OrderRef = { trade_no: string; out_trade_no?: string } | { trade_no?: string; out_trade_no: string };
+
+/** Paging of `queryOrders`. */
+export interface OrdersPage {
+  /** 1–50, default 20. */
+  limit?: number;
+  /** From 1, default 1. */
+  page?: number;
+}
+
+/** An order as the gateway reports it, with numbers as numbers. */
+export interface GatewayOrder {
+  trade_no: string;
+  out_trade_no: string;
+  api_trade_no?: string;
+  type: string;
+  pid: number | null;
+  addtime?: string;
+  endtime?: string | null;
+  name: string;
+  /** Yuan, as the gateway writes it. */
+  money: string;
+  /** 0 unpaid, 1 paid, 2 refunded. */
+  status: number | null;
+  param?: string;
+  buyer?: string;
+  /** The shopper paid (status 1 or 2). */
+  paid: boolean;
+  /** The order was refunded since (status 2). */
+  refunded: boolean;
+  [field: string]: string | number | boolean | null | undefined;
+}
+
+/** What the gateway said to a refund (code 0 or 1 is success). */
+export interface RefundResult {
+  code: number;
+  msg?: string;
+}
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `NotifyExpected` as an optional argument.
+    #[wasm_bindgen(typescript_type = "NotifyExpected")]
+    pub type NotifyExpectedArg;
+
+    /// `OrdersPage` as an optional argument.
+    #[wasm_bindgen(typescript_type = "OrdersPage")]
+    pub type OrdersPageArg;
+}

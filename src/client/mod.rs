@@ -1,0 +1,81 @@
+//! The network side of the gateway client: sends a [`Call`] through
+//! gloo-net (the global `fetch` of Node ≥ 18 and browsers) with a timeout,
+//! a capped body, no redirects followed, and retries only where the call
+//! allows them. Answers come back as parsed JSON, judged by `code`.
+
+mod http;
+
+use crate::core::api::{check_code, retry_delay_ms, should_retry, Call, Merchant};
+use crate::core::error::{Detail, Error, ErrorCode, Result};
+use js_sys::{Reflect, JSON};
+use wasm_bindgen::JsValue;
+
+/// Longest body accepted from the gateway.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// Sends `call`, retrying up to `retries` times when the call allows it
+/// (network errors and 5xx, with a short backoff), and returns the answer's
+/// JSON object once its `code` means success. Every error text has the KEY
+/// redacted.
+pub async fn send(m: &Merchant, call: &Call, timeout_ms: u32, retries: u32) -> Result<JsValue> {
+    let mut attempt = 0;
+    loop {
+        let result = send_once(call, timeout_ms).await;
+        match result {
+            Err(e) if attempt < retries && should_retry(call, &e) => {
+                attempt += 1;
+                http::sleep(retry_delay_ms(attempt)).await;
+            }
+            other => return other.and_then(|body| judge(call, &body)).map_err(|e| redact(m, e)),
+        }
+    }
+}
+
+async fn send_once(call: &Call, timeout_ms: u32) -> Result<String> {
+    let (status, body) = http::fetch(call, timeout_ms, MAX_BODY_BYTES).await?;
+    if !(200..300).contains(&status) {
+        let message = match status {
+            0 | 300..=399 => "gateway answered with a redirect, which is not followed".to_owned(),
+            _ => format!("gateway answered HTTP {status}"),
+        };
+        return Err(Error::gateway(ErrorCode::HttpError, message, Some(Detail::Status(status))));
+    }
+    Ok(body)
+}
+
+/// Parses the body as a JSON object with a numeric `code` (real servers
+/// send JSON as text/html, so the header is not trusted) and judges it.
+fn judge(call: &Call, body: &str) -> Result<JsValue> {
+    let text = body.trim_start_matches('\u{feff}');
+    let json = JSON::parse(text).ok().filter(JsValue::is_object);
+    let code = json.as_ref().and_then(|j| number(&Reflect::get(j, &"code".into()).ok()?));
+    let (Some(json), Some(code)) = (json, code) else {
+        let start: String = body.chars().take(200).collect();
+        return Err(Error::gateway(
+            ErrorCode::BadResponse,
+            format!("gateway answer is not a JSON object with a code: {start}"),
+            Some(Detail::Body(start)),
+        ));
+    };
+    let msg = Reflect::get(&json, &"msg".into()).ok().and_then(|m| m.as_string()).unwrap_or_default();
+    check_code(call, code as i64, &msg)?;
+    Ok(json)
+}
+
+/// A JSON number, or a string holding one (`"1"`), as f64.
+pub fn number(value: &JsValue) -> Option<f64> {
+    value
+        .as_f64()
+        .or_else(|| value.as_string().and_then(|s| s.trim().parse().ok()))
+        .filter(|n: &f64| n.is_finite())
+}
+
+fn redact(m: &Merchant, mut e: Error) -> Error {
+    e.message = m.redact(&e.message);
+    e.detail = e.detail.map(|d| match d {
+        Detail::Body(b) => Detail::Body(m.redact(&b)),
+        Detail::Gateway { code, msg } => Detail::Gateway { code, msg: m.redact(&msg) },
+        other => other,
+    });
+    e
+}
