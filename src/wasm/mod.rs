@@ -2,6 +2,6 @@
 //! the core. No protocol logic lives here.
 
 pub mod api;
-mod client;
+pub mod client;
 mod convert;
 pub mod types;
