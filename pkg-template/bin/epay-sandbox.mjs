@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+// epay-sandbox: runs a local EPay (易支付) gateway. `epay-sandbox --help`.
+
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { startSandbox, DEFAULT_MERCHANTS, DEFAULT_RETRY_DELAYS_MS, describeFaults } from '../sandbox/index.mjs';
+
+const HELP = `\
+epay-sandbox — a local EPay (易支付) V1 gateway for development and tests
+
+Usage: epay-sandbox [options]
+
+Options:
+  --port N              port to listen on (default 8787; 0 = any free port)
+  --host H              address to bind (default 127.0.0.1)
+  --config FILE         JSON: [merchant, ...] or { "merchants": [...], "notifyRetryDelaysMs": [...],
+                        "notifyTimeoutMs": n }; a merchant is { "pid": 1005, "key": "...", "name": "..." }
+                        (optional: "active" 0/1, "account", "username", "settle_type", "settles": [...])
+  --pid N --key K       add a merchant (repeatable, in pairs; replaces a configured one with that pid)
+  --name TEXT           display names of the --pid merchants, in the same order (repeatable)
+  --persist FILE        keep orders in FILE (loaded at start, rewritten atomically on every change)
+  --notify-retry LIST   pauses before notify retries in ms, e.g. 60000,180000 (default ${DEFAULT_RETRY_DELAYS_MS.join(',')})
+  --notify-timeout MS   timeout of one notify attempt (default 5000)
+  --public-url URL      base URL for payurl/cashier links (default: from the request's Host header)
+  --quiet               no per-request log lines
+  -h, --help            this help
+
+Default merchant (the seed document's test account): pid ${DEFAULT_MERCHANTS[0].pid}, key ${DEFAULT_MERCHANTS[0].key}
+Keys are never logged.
+
+Gateway endpoints (base URL http://HOST:PORT/):
+  POST mapi.php         create an order (form-urlencoded or query); JSON answer with
+                        Content-Type text/html like real servers: {code:1,trade_no,payurl} or {code,msg}:
+                        -4 no parameters, -3 unknown pid / 缺少签名参数 / MD5签名校验失败,
+                        -1 missing field, 金额不合法, 订单号(out_trade_no)格式不正确, bad clientip,
+                        device not "jump", retried out_trade_no with changed fields / already paid.
+                        Unknown type: HTML error page, HTTP 200.
+  GET|POST submit.php   same checks (type optional, clientip/device not needed); 302 to the cashier,
+                        or the HTML error page (never JSON)
+  GET pay/<trade_no>    cashier page: #pay pays (notify + 302 to return_url with signed fields),
+                        #cancel shows a cancelled page (order stays unpaid)
+  GET api.php?act=query|settle|order|orders&pid=..&key=..   (orders: limit <= 50 and offset; page ignored)
+  POST api.php?act=refund   body pid, key, trade_no or out_trade_no, money; code 0 on success,
+                        partial refunds allowed, order status becomes 2. Unknown act -5, bad pid/key -3.
+
+Notifies: signed GET to notify_url (pid, trade_no, out_trade_no, type, name, money with trailing
+  zeros dropped, trade_status=TRADE_SUCCESS, param, api_trade_no, buyer, sign, sign_type).
+  Redirects not followed; acknowledged only by the body "success" (trimmed); otherwise retried
+  after each pause of --notify-retry. Every attempt is recorded on the order.
+
+Control API (JSON; not counted, never faulted):
+  GET    _sandbox/orders[?out_trade_no=X]    all orders with state and notify attempts
+  GET    _sandbox/orders/<trade_no>
+  POST   _sandbox/orders/<trade_no>/pay      body {type?, buyer?, api_trade_no?}: pay + notify;
+                                             answers {order, return_url}
+  POST   _sandbox/orders/<trade_no>/fail     payment failed (order stays unpaid, state "failed")
+  POST   _sandbox/orders/<trade_no>/notify   send the notify again (new round of attempts)
+  POST   _sandbox/reset                      forget orders, counters and faults
+  GET    _sandbox/requests                   counters, e.g. {"mapi.php": 3, "api.php?act=refund": 1, "pay": 2}
+  GET    _sandbox/faults                     active faults
+  POST   _sandbox/faults                     {"target", "kind", "ms"?, "times"?, "bytes"?, "location"?}
+  DELETE _sandbox/faults                     remove all faults
+
+Faults: target is "*" (every gateway request), "mapi.php", "submit.php", "pay", "api.php",
+  "api.php?act=<act>" or "notify" (outgoing notifies). "times" = how many matching requests
+  (default 1; 0 = until DELETE). "ms" delays any kind. Kinds:
+${describeFaults}
+
+CORS: Access-Control-Allow-Origin: * everywhere, OPTIONS preflights answered.
+`;
+
+function fail(message) {
+  console.error(`epay-sandbox: ${message}\nRun epay-sandbox --help for usage.`);
+  process.exit(2);
+}
+
+const intOption = (value, name) => {
+  if (!/^\d+$/.test(value)) fail(`${name} must be a non-negative integer`);
+  return Number(value);
+};
+
+function readConfig(file) {
+  try {
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    return Array.isArray(json) ? { merchants: json } : json;
+  } catch (e) {
+    return fail(`cannot read --config ${file}: ${e.message}`);
+  }
+}
+
+/** Config merchants (or the default one) plus --pid/--key pairs, a later pid replacing an earlier one. */
+function merchantsFrom(values, config) {
+  const pids = values.pid ?? [];
+  const keys = values.key ?? [];
+  if (pids.length !== keys.length) fail('--pid and --key come in pairs');
+  const byPid = new Map((config.merchants ?? DEFAULT_MERCHANTS).map((m) => [Number(m.pid), m]));
+  pids.forEach((pid, i) => byPid.set(intOption(pid, '--pid'),
+    { pid: Number(pid), key: keys[i], ...(values.name?.[i] ? { name: values.name[i] } : {}) }));
+  return [...byPid.values()];
+}
+
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      port: { type: 'string', default: '8787' }, host: { type: 'string', default: '127.0.0.1' },
+      config: { type: 'string' }, pid: { type: 'string', multiple: true }, key: { type: 'string', multiple: true },
+      name: { type: 'string', multiple: true }, persist: { type: 'string' },
+      'notify-retry': { type: 'string' }, 'notify-timeout': { type: 'string' }, 'public-url': { type: 'string' },
+      quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+} catch (e) {
+  fail(e.message);
+}
+const { values } = parsed;
+if (values.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+const config = values.config ? readConfig(values.config) : {};
+const retry = values['notify-retry'];
+
+let sandbox;
+try {
+  sandbox = await startSandbox({
+    port: intOption(values.port, '--port'),
+    host: values.host,
+    merchants: merchantsFrom(values, config),
+    persist: values.persist,
+    notifyRetryDelaysMs: retry !== undefined ? retry.split(',').filter(Boolean).map((ms) => intOption(ms, '--notify-retry')) : config.notifyRetryDelaysMs,
+    notifyTimeoutMs: values['notify-timeout'] !== undefined ? intOption(values['notify-timeout'], '--notify-timeout') : config.notifyTimeoutMs,
+    publicUrl: values['public-url'],
+    log: values.quiet ? undefined : (line) => console.log(`${new Date().toISOString()} ${line}`),
+  });
+} catch (e) {
+  fail(e.message);
+}
+
+const merchants = [...sandbox.state.store.merchants.values()].map((m) => `${m.pid} (${m.name})`).join(', ');
+console.log(`epay-sandbox: gateway at ${sandbox.url}  merchants: ${merchants}${values.persist ? `  persist: ${values.persist}` : ''}`);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, async () => {
+    await sandbox.close();
+    process.exit(0);
+  });
+}

@@ -1,0 +1,616 @@
+// Tests of epay-sandbox itself (the local gateway), against the built
+// package in pkg/. Run: node --test tests/js/
+// Signatures are checked with an independent MD5 implementation (node:crypto).
+
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startSandbox } from '../../pkg/sandbox/index.mjs';
+import { verifyNotify } from '../../pkg/index.mjs';
+
+const PID = 1005;
+const KEY = '80TWQztHqTVvV440KTKVqVPQh11AkfpF';
+const CLI = fileURLToPath(new URL('../../pkg/bin/epay-sandbox.mjs', import.meta.url));
+
+/** md5 over the sorted non-empty fields but sign/sign_type, KEY appended: computed here, not by the package. */
+function md5Sign(fields, key = KEY) {
+  const text = Object.keys(fields)
+    .filter((k) => k !== 'sign' && k !== 'sign_type' && fields[k] !== '' && fields[k] != null)
+    .sort()
+    .map((k) => `${k}=${fields[k]}`)
+    .join('&');
+  return createHash('md5').update(text + key, 'utf8').digest('hex');
+}
+const signed = (fields, key) => ({ ...fields, sign: md5Sign(fields, key), sign_type: 'MD5' });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(check, what, ms = 5000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** A merchant server receiving notifies: answers per path from a queue, "success" by default. */
+async function startReceiver() {
+  const hits = [];
+  const replies = new Map();
+  const server = http.createServer((req, res) => {
+    const u = new URL(req.url, 'http://x');
+    hits.push({ method: req.method, path: u.pathname, query: u.search.slice(1) });
+    const reply = replies.get(u.pathname)?.shift() ?? 'success';
+    if (typeof reply === 'function') reply(req, res);
+    else res.end(reply);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/`,
+    hits: (path) => hits.filter((h) => h.path === path),
+    reply: (path, ...list) => replies.set(path, list),
+    close: () => { server.closeAllConnections(); return new Promise((r) => server.close(r)); },
+  };
+}
+
+let sb;
+let receiver;
+let seq = 0;
+
+before(async () => {
+  receiver = await startReceiver();
+  sb = await startSandbox({ notifyRetryDelaysMs: [50, 50, 100, 100], notifyTimeoutMs: 500 });
+});
+after(async () => {
+  await sb.close();
+  await receiver.close();
+});
+beforeEach(() => sb.state.reset());
+
+/** Order fields; an override of undefined removes the field. */
+function order(over = {}) {
+  const out = `T${Date.now()}_${++seq}`;
+  const f = {
+    pid: String(PID), type: 'alipay', out_trade_no: out, notify_url: `${receiver.url}n/${out}`,
+    return_url: 'https://shop.example/return', name: 'VIP会员', money: '1.00', clientip: '192.168.1.100',
+    device: 'jump', ...over,
+  };
+  for (const k of Object.keys(f)) if (f[k] === undefined) delete f[k];
+  return f;
+}
+
+async function call(path, { method = 'GET', form, json, base = sb.url } = {}) {
+  const body = form ? new URLSearchParams(form) : json ? JSON.stringify(json) : undefined;
+  const res = await fetch(base + path, { method, body, redirect: 'manual' });
+  const text = await res.text();
+  let parsed;
+  try { parsed = JSON.parse(text); } catch { parsed = undefined; }
+  return { status: res.status, type: res.headers.get('content-type'), headers: res.headers, text, body: parsed };
+}
+const mapi = (fields, base) => call('mapi.php', { method: 'POST', form: fields, base });
+const control = (method, path, json, base) => call(`_sandbox/${path}`, { method, json, base });
+const api = (query, base) => call(`api.php?${new URLSearchParams(query)}`, { base });
+const refund = (form) => call('api.php?act=refund', { method: 'POST', form: { pid: PID, key: KEY, ...form } });
+
+async function createOrder(over, base) {
+  const fields = order(over);
+  const r = await mapi(signed(fields), base);
+  assert.equal(r.body?.code, 1, r.text);
+  return { fields, trade_no: r.body.trade_no, notifyPath: new URL(fields.notify_url).pathname };
+}
+async function paidOrder(over) {
+  const o = await createOrder(over);
+  assert.equal((await control('POST', `orders/${o.trade_no}/pay`)).status, 200);
+  return o;
+}
+const getOrder = async (tradeNo, base) => (await control('GET', `orders/${tradeNo}`, undefined, base)).body;
+
+// ---------------------------------------------------------------- mapi.php
+
+test('mapi: a signed order succeeds (JSON body, text/html header, payurl to the cashier)', async () => {
+  const r = await mapi(signed(order()));
+  assert.equal(r.status, 200);
+  assert.match(r.type, /^text\/html; charset=utf-8/);
+  assert.equal(r.body.code, 1);
+  assert.match(r.body.trade_no, /^\d{19,20}$/);
+  assert.equal(r.body.payurl, `${sb.url}pay/${r.body.trade_no}`);
+
+  const g = order();
+  const viaGet = await call(`mapi.php?${new URLSearchParams({ ...signed(g), sign: md5Sign(g).toUpperCase() })}`);
+  assert.equal(viaGet.body.code, 1, 'GET params and an upper-case sign are accepted');
+  assert.notEqual(viaGet.body.trade_no, r.body.trade_no);
+});
+
+test('mapi: every received field is signed, unknown ones included', async () => {
+  const f = order({ sitename: 'shop', extra: '0' });
+  assert.equal((await mapi(signed(f))).body.code, 1);
+  const unsigned = { ...signed(order()), sitename: 'shop' };
+  assert.deepEqual((await mapi(unsigned)).body, { code: -3, msg: 'MD5签名校验失败' });
+});
+
+test('mapi: signature and merchant errors are -3, no parameters -4', async () => {
+  const f = order();
+  assert.deepEqual((await mapi({ ...signed(f), sign: '0'.repeat(32) })).body, { code: -3, msg: 'MD5签名校验失败' });
+  assert.deepEqual((await mapi({ ...signed(f), money: '2.00' })).body, { code: -3, msg: 'MD5签名校验失败' });
+  assert.deepEqual((await mapi(signed(f, 'wrong-key'))).body, { code: -3, msg: 'MD5签名校验失败' });
+  assert.deepEqual((await mapi({ ...f, sign_type: 'MD5' })).body, { code: -3, msg: '缺少签名参数' });
+  const stranger = await mapi(signed(order({ pid: '4242' })));
+  assert.equal(stranger.body.code, -3);
+  assert.match(stranger.body.msg, /商户不存在/);
+  assert.equal((await mapi({})).body.code, -4);
+  assert.equal((await call('mapi.php')).body.code, -4);
+});
+
+test('mapi: each missing required field is -1 naming the field', async () => {
+  for (const field of ['pid', 'type', 'out_trade_no', 'notify_url', 'return_url', 'name', 'money', 'clientip', 'device']) {
+    for (const value of [undefined, '']) {
+      const r = await mapi(signed(order({ [field]: value })));
+      assert.equal(r.body?.code, -1, `${field}=${value}: ${r.text}`);
+      assert.match(r.body.msg, new RegExp(`\\(${field}\\)`));
+    }
+  }
+});
+
+test('mapi: bad money, out_trade_no, clientip and device are -1', async () => {
+  for (const money of ['0', '0.00', '-1', 'abc', '1.234', '1e2', '1,00', ' 1', '.5', '123456789']) {
+    assert.deepEqual((await mapi(signed(order({ money })))).body, { code: -1, msg: '金额不合法' }, money);
+  }
+  for (const out of ['a b', '订单1', 'x/y', 'a#b']) {
+    assert.deepEqual((await mapi(signed(order({ out_trade_no: out })))).body,
+      { code: -1, msg: '订单号(out_trade_no)格式不正确' }, out);
+  }
+  for (const money of ['1', '0.01', '9.9', '99999999.99']) assert.equal((await mapi(signed(order({ money })))).body.code, 1, money);
+  assert.equal((await mapi(signed(order({ out_trade_no: `A.b-c_d|${seq}` })))).body.code, 1);
+  const ip = await mapi(signed(order({ clientip: '999.1.1.1' })));
+  assert.equal(ip.body.code, -1);
+  assert.match(ip.body.msg, /clientip/);
+  const device = await mapi(signed(order({ device: 'pc' })));
+  assert.equal(device.body.code, -1);
+  assert.match(device.body.msg, /device/);
+});
+
+test('mapi: an unknown type answers an HTML error page with HTTP 200', async () => {
+  const r = await mapi(signed(order({ type: 'bitcoin' })));
+  assert.equal(r.status, 200);
+  assert.match(r.type, /^text\/html/);
+  assert.equal(r.body, undefined, 'not JSON');
+  assert.match(r.text, /<html/);
+  assert.match(r.text, /支付方式\(type\)不存在/);
+});
+
+test('mapi: a retried out_trade_no gives the same trade_no; changed fields or paid are refused', async () => {
+  const f = order();
+  const first = await mapi(signed(f));
+  const again = await mapi(signed({ ...f, clientip: '10.0.0.1' }));
+  assert.equal(again.body.code, 1);
+  assert.equal(again.body.trade_no, first.body.trade_no);
+  for (const change of [{ money: '1.01' }, { name: 'other' }, { notify_url: `${receiver.url}other` }, { type: 'wxpay' }]) {
+    const r = await mapi(signed({ ...f, ...change }));
+    assert.equal(r.body.code, -1, JSON.stringify(change));
+    assert.match(r.body.msg, /参数有变化/);
+  }
+  assert.equal((await mapi(signed({ ...f, money: '1' }))).body.trade_no, first.body.trade_no, 'money compared as an amount');
+  await control('POST', `orders/${first.body.trade_no}/pay`);
+  const paid = await mapi(signed(f));
+  assert.equal(paid.body.code, -1);
+  assert.match(paid.body.msg, /已完成支付/);
+  assert.equal((await control('GET', 'orders')).body.orders.length, 1);
+});
+
+test('mapi: name is stored cut to 127 bytes on a character boundary', async () => {
+  const name = '测'.repeat(60); // 180 bytes
+  const o = await createOrder({ name });
+  assert.equal((await getOrder(o.trade_no)).name, '测'.repeat(42)); // 126 bytes
+  assert.equal((await mapi(signed(o.fields))).body.trade_no, o.trade_no, 'a retry with the same long name is the same order');
+});
+
+// ---------------------------------------------------------------- submit.php and the cashier
+
+test('submit.php: 302 to the cashier, errors as HTML (never JSON), type optional', async () => {
+  const f = order({ type: undefined, clientip: undefined, device: undefined });
+  const r = await call(`submit.php?${new URLSearchParams(signed(f))}`);
+  assert.equal(r.status, 302);
+  const location = r.headers.get('location');
+  assert.match(location, new RegExp(`^${sb.url}pay/\\d{19,20}$`));
+  const cashier = await call(location.slice(sb.url.length));
+  assert.match(cashier.text, /name="type" value="alipay"/);
+  assert.match(cashier.text, /name="type" value="wxpay"/);
+
+  const posted = await call('submit.php', { method: 'POST', form: signed(order()) });
+  assert.equal(posted.status, 302);
+  for (const bad of [{ ...signed(order()), sign: 'bad' }, signed(order({ money: 'x' })), signed(order({ type: 'nope' })), {}]) {
+    const e = await call('submit.php', { method: 'POST', form: bad });
+    assert.equal(e.status, 200);
+    assert.match(e.type, /^text\/html/);
+    assert.equal(e.body, undefined, `not JSON: ${e.text.slice(0, 80)}`);
+    assert.match(e.text, /id="error"/);
+  }
+});
+
+test('cashier: shows the order with the name HTML-escaped and #pay/#cancel forms', async () => {
+  const name = `<script>alert("x")</script> & 'q' &notify_url`;
+  const o = await createOrder({ name, money: '12.50' });
+  const page = await call(`pay/${o.trade_no}`);
+  assert.equal(page.status, 200);
+  assert.match(page.type, /^text\/html/);
+  assert.ok(page.text.includes('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#039;q&#039; &amp;notify_url'));
+  assert.ok(!page.text.includes('<script>'));
+  assert.ok(!/&notify_url/.test(page.text.replace(/&amp;/g, '')), 'no bare & before a name');
+  assert.match(page.text, /Test merchant/);
+  assert.match(page.text, /12\.50/);
+  assert.match(page.text, /<button id="pay"/);
+  assert.match(page.text, /<button id="cancel"/);
+  assert.equal((await call('pay/12345678901234567890')).status, 404);
+});
+
+test('cashier: Pay marks paid, notifies, and 302s to return_url with signed fields', async () => {
+  const o = await createOrder({ return_url: 'https://shop.example/return?from=epay', money: '1.00' });
+  const page = await call(`pay/${o.trade_no}`);
+  const action = /<form id="payform" method="post" action="([^"]+)"/.exec(page.text)[1].replace(/&amp;/g, '&');
+  const r = await call(action.slice(sb.url.length), { method: 'POST', form: {} });
+  assert.equal(r.status, 302);
+  const location = new URL(r.headers.get('location'));
+  assert.equal(`${location.origin}${location.pathname}`, 'https://shop.example/return');
+  const fields = Object.fromEntries(location.searchParams);
+  assert.equal(fields.from, 'epay', 'query of return_url kept, & appended');
+  const { from, ...signedPart } = fields;
+  assert.equal(signedPart.sign, md5Sign(signedPart));
+  assert.equal(signedPart.money, '1');
+  assert.equal(signedPart.trade_status, 'TRADE_SUCCESS');
+  assert.equal(verifyNotify(new URLSearchParams(signedPart), KEY, { pid: PID, out_trade_no: o.fields.out_trade_no, money: '1.00' }).paid, true);
+  assert.equal((await getOrder(o.trade_no)).status, 1);
+  await waitFor(() => receiver.hits(o.notifyPath).length === 1, 'the notify');
+  const again = await call(`pay/${o.trade_no}`);
+  assert.match(again.text, /id="paid"/);
+});
+
+test('cashier: Cancel shows a cancelled page and leaves the order unpaid; type chosen at pay time', async () => {
+  const o = await createOrder();
+  const r = await call(`pay/${o.trade_no}/cancel`, { method: 'POST', form: {} });
+  assert.equal(r.status, 200);
+  assert.match(r.text, /id="cancelled"/);
+  const stored = await getOrder(o.trade_no);
+  assert.equal(stored.status, 0);
+  assert.equal(stored.state, 'cancelled');
+  await sleep(100);
+  assert.equal(receiver.hits(o.notifyPath).length, 0);
+
+  const f = order({ type: undefined, clientip: undefined, device: undefined });
+  const loc = (await call('submit.php', { method: 'POST', form: signed(f) })).headers.get('location');
+  const paid = await call(`${loc.slice(sb.url.length)}/pay`, { method: 'POST', form: { type: 'wxpay' } });
+  assert.equal(paid.status, 302);
+  assert.equal(new URL(paid.headers.get('location')).searchParams.get('type'), 'wxpay');
+});
+
+// ---------------------------------------------------------------- notifies
+
+test('notify: a signed GET that verifyNotify accepts, money with trailing zeros dropped', async () => {
+  for (const [money, echoed] of [['1.00', '1'], ['9.90', '9.9'], ['10.00', '10'], ['0.01', '0.01']]) {
+    const o = await paidOrder({ money, param: 'abc-123' });
+    const [hit] = await waitFor(() => { const h = receiver.hits(o.notifyPath); return h.length && h; }, 'notify');
+    assert.equal(hit.method, 'GET');
+    const fields = Object.fromEntries(new URLSearchParams(hit.query));
+    assert.equal(fields.money, echoed);
+    assert.equal(fields.pid, String(PID));
+    assert.equal(fields.out_trade_no, o.fields.out_trade_no);
+    assert.equal(fields.trade_no, o.trade_no);
+    assert.equal(fields.type, 'alipay');
+    assert.equal(fields.name, 'VIP会员');
+    assert.equal(fields.param, 'abc-123');
+    assert.equal(fields.trade_status, 'TRADE_SUCCESS');
+    assert.equal(fields.sign_type, 'MD5');
+    assert.equal(fields.sign, md5Sign(fields), 'signed over every field sent');
+    const v = verifyNotify(hit.query, KEY, { pid: PID, out_trade_no: o.fields.out_trade_no, money });
+    assert.deepEqual([v.ok, v.paid, v.reason], [true, true, null]);
+    const stored = await waitFor(async () => { const s = await getOrder(o.trade_no); return s.notify.status === 'success' && s; }, 'ack');
+    assert.equal(stored.notify.attempts.length, 1);
+    assert.deepEqual([stored.notify.attempts[0].status, stored.notify.attempts[0].body], [200, 'success']);
+  }
+});
+
+test('notify: retried until the body is exactly "success"; redirects not followed', async () => {
+  const o = await createOrder();
+  const redirectTo = `${o.notifyPath}/elsewhere`;
+  receiver.reply(o.notifyPath,
+    'fail',
+    (req, res) => { res.writeHead(301, { Location: redirectTo }); res.end(); },
+    'success!',
+    (req, res) => { res.writeHead(500); res.end('oops'); },
+    '\n success \n');
+  await control('POST', `orders/${o.trade_no}/pay`);
+  const stored = await waitFor(async () => { const s = await getOrder(o.trade_no); return s.notify.status === 'success' && s; }, 'ack');
+  assert.deepEqual(stored.notify.attempts.map((a) => a.status), [200, 301, 200, 500, 200]);
+  assert.deepEqual(stored.notify.attempts.map((a) => a.body), ['fail', '', 'success!', 'oops', '\n success \n']);
+  for (const a of stored.notify.attempts) assert.match(a.at, /^\d{4}-\d\d-\d\dT/);
+  assert.equal(receiver.hits(redirectTo).length, 0);
+  assert.equal(receiver.hits(o.notifyPath).length, 5);
+});
+
+test('notify: gives up after the schedule, can be re-sent; timeouts recorded', async () => {
+  const o = await createOrder();
+  receiver.reply(o.notifyPath, ...Array(5).fill('fail'));
+  await control('POST', `orders/${o.trade_no}/pay`);
+  const failed = await waitFor(async () => { const s = await getOrder(o.trade_no); return s.notify.status === 'failed' && s; }, 'give up');
+  assert.equal(failed.notify.attempts.length, 5, 'first try + 4 retries');
+  await sleep(150);
+  assert.equal(receiver.hits(o.notifyPath).length, 5);
+  assert.equal((await control('POST', `orders/${o.trade_no}/notify`)).status, 200);
+  await waitFor(async () => (await getOrder(o.trade_no)).notify.status === 'success', 're-sent notify');
+  assert.equal(receiver.hits(o.notifyPath).length, 6);
+
+  const slow = await createOrder();
+  receiver.reply(slow.notifyPath, () => {}); // never answers
+  await control('POST', `orders/${slow.trade_no}/pay`);
+  const s = await waitFor(async () => { const x = await getOrder(slow.trade_no); return x.notify.status === 'success' && x; }, 'ack after timeout');
+  assert.match(s.notify.attempts[0].error, /timeout after 500 ms/);
+  assert.equal(s.notify.attempts[0].status, null);
+});
+
+// ---------------------------------------------------------------- api.php
+
+test('api.php: query and settle', async () => {
+  await paidOrder({ money: '2.50' });
+  const q = await api({ act: 'query', pid: PID, key: KEY });
+  assert.match(q.type, /json/);
+  assert.deepEqual(q.body, {
+    code: 1, pid: PID, key: KEY, active: 1, money: '2.50', type: 1, account: q.body.account, username: q.body.username,
+    orders: 1, orders_today: 1, order_lastday: 0,
+  });
+  assert.deepEqual((await api({ act: 'settle', pid: PID, key: KEY })).body, { code: 1, msg: '查询结算记录成功！', data: null });
+  assert.equal((await api({ act: 'query', pid: PID, key: 'bad' })).body.code, -3);
+  assert.equal((await api({ act: 'query', pid: 4242, key: KEY })).body.code, -3);
+  assert.equal((await api({ act: 'query', key: KEY })).body.code, -3);
+  assert.equal((await api({ act: 'nope', pid: PID, key: KEY })).body.code, -5);
+  assert.equal((await api({ pid: PID, key: KEY })).body.code, -5);
+  const actInBody = await call('api.php', { method: 'POST', form: { act: 'query', pid: PID, key: KEY } });
+  assert.equal(actInBody.body.code, -5, 'act is read from the query string only');
+});
+
+test('api.php: order by trade_no or out_trade_no (trade_no wins)', async () => {
+  const a = await paidOrder({ money: '3.00', param: 'p1' });
+  const b = await createOrder();
+  const byTrade = (await api({ act: 'order', pid: PID, key: KEY, trade_no: a.trade_no, out_trade_no: b.fields.out_trade_no })).body;
+  assert.equal(byTrade.trade_no, a.trade_no);
+  assert.equal(byTrade.code, 1);
+  for (const k of ['code', 'msg', 'trade_no', 'out_trade_no', 'api_trade_no', 'type', 'pid', 'addtime', 'endtime', 'name', 'money', 'status', 'param', 'buyer']) {
+    assert.ok(k in byTrade, k);
+  }
+  assert.deepEqual([byTrade.pid, byTrade.status, byTrade.money, byTrade.param], [PID, 1, '3.00', 'p1']);
+  assert.match(byTrade.addtime, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+  assert.ok(!('refundmoney' in byTrade));
+  const unpaid = (await api({ act: 'order', pid: PID, key: KEY, out_trade_no: b.fields.out_trade_no })).body;
+  assert.deepEqual([unpaid.trade_no, unpaid.status, unpaid.endtime, unpaid.api_trade_no], [b.trade_no, 0, null, null]);
+  assert.equal((await api({ act: 'order', pid: PID, key: KEY })).body.code, -4);
+  assert.equal((await api({ act: 'order', pid: PID, key: KEY, trade_no: '1' })).body.code, -1);
+  assert.equal((await api({ act: 'order', pid: PID, key: KEY, out_trade_no: 'missing' })).body.code, -1);
+});
+
+test('api.php: orders uses limit (max 50) and offset, ignores page', async () => {
+  const made = [];
+  for (let i = 0; i < 52; i++) made.push((await createOrder()).trade_no);
+  const list = async (q) => (await api({ act: 'orders', pid: PID, key: KEY, ...q })).body;
+  const first = await list({ limit: 2 });
+  assert.equal(first.code, 1);
+  assert.equal(first.data.length, 2);
+  assert.deepEqual((await list({ limit: 2, page: 2 })).data, first.data, 'page ignored');
+  const next = await list({ limit: 2, offset: 2 });
+  assert.equal(next.data.length, 2);
+  assert.ok(!next.data.some((o) => first.data.some((f) => f.trade_no === o.trade_no)));
+  assert.equal((await list({ limit: 100 })).data.length, 50);
+  assert.equal((await list({ limit: 50, offset: 50 })).data.length, 2);
+  assert.deepEqual((await list({ offset: 500 })).data, []);
+  assert.equal(typeof first.data[0].status, 'number');
+});
+
+test('api.php: refund is code 0, partial, status 2; errors', async () => {
+  const o = await paidOrder({ money: '2.00' });
+  const unpaid = await createOrder();
+  const viaGet = await call(`api.php?${new URLSearchParams({ act: 'refund', pid: PID, key: KEY, trade_no: o.trade_no, money: '1' })}`, { method: 'POST' });
+  assert.equal(viaGet.body.code, -3, 'refund reads pid/key from the POST body');
+  assert.equal((await refund({ money: '1' })).body.code, -4);
+  assert.equal((await refund({ trade_no: o.trade_no, money: 'abc' })).body.code, -1);
+  assert.equal((await refund({ trade_no: o.trade_no, money: '2.01' })).body.code, -1);
+  assert.equal((await refund({ trade_no: unpaid.trade_no, money: '1' })).body.code, -1);
+  assert.equal((await refund({ trade_no: '1', money: '1' })).body.code, -1);
+  assert.equal((await refund({ trade_no: o.trade_no, money: '1', key: 'bad' })).body.code, -3);
+
+  const part = await refund({ out_trade_no: o.fields.out_trade_no, money: '0.50' });
+  assert.equal(part.body.code, 0);
+  assert.match(part.body.msg, /^退款成功！/);
+  const after1 = (await api({ act: 'order', pid: PID, key: KEY, trade_no: o.trade_no })).body;
+  assert.deepEqual([after1.status, after1.refundmoney], [2, '0.50']);
+  assert.equal((await refund({ trade_no: o.trade_no, money: '1.51' })).body.code, -1, 'more than what is left');
+  assert.equal((await refund({ trade_no: o.trade_no, money: '1.50' })).body.code, 0);
+  assert.equal((await refund({ trade_no: o.trade_no, money: '0.01' })).body.code, -1, 'fully refunded');
+  assert.equal((await api({ act: 'order', pid: PID, key: KEY, trade_no: o.trade_no })).body.refundmoney, '2.00');
+  assert.equal((await control('GET', 'requests')).body['api.php?act=refund'], 11);
+});
+
+// ---------------------------------------------------------------- persistence
+
+test('persist: orders survive a restart; the file is replaced atomically', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'epay-sandbox-'));
+  const file = join(dir, 'state.json');
+  try {
+    let box = await startSandbox({ persist: file });
+    const paid = await createOrder({ money: '5.00' }, box.url);
+    await control('POST', `orders/${paid.trade_no}/pay`, undefined, box.url);
+    const open = await createOrder({}, box.url);
+    await box.close();
+    assert.deepEqual(readdirSync(dir), ['state.json'], 'no tmp file left behind');
+    assert.equal(JSON.parse(readFileSync(file, 'utf8')).orders.length, 2);
+
+    box = await startSandbox({ persist: file });
+    try {
+      assert.equal((await getOrder(paid.trade_no, box.url)).status, 1);
+      assert.equal((await getOrder(open.trade_no, box.url)).status, 0);
+      assert.equal((await mapi(signed(open.fields), box.url)).body.trade_no, open.trade_no, 'de-dup survives');
+      const q = (await api({ act: 'order', pid: PID, key: KEY, trade_no: paid.trade_no }, box.url)).body;
+      assert.deepEqual([q.code, q.money, q.status], [1, '5.00', 1]);
+      const fresh = await createOrder({}, box.url);
+      assert.ok(![paid.trade_no, open.trade_no].includes(fresh.trade_no));
+    } finally {
+      await box.close();
+    }
+    assert.equal(JSON.parse(readFileSync(file, 'utf8')).orders.length, 3);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// ---------------------------------------------------------------- faults
+
+const addFault = async (spec) => {
+  const r = await control('POST', 'faults', spec);
+  assert.equal(r.status, 200, r.text);
+  return r.body.fault;
+};
+
+test('faults: http500, delay and drop apply to the next matching request only', async () => {
+  await addFault({ target: 'mapi.php', kind: 'http500' });
+  const broken = await mapi(signed(order()));
+  assert.deepEqual([broken.status, broken.text], [500, '']);
+  assert.equal((await mapi(signed(order()))).body.code, 1);
+
+  await addFault({ target: 'api.php', kind: 'delay', ms: 300 });
+  const t0 = Date.now();
+  assert.equal((await api({ act: 'settle', pid: PID, key: KEY })).body.code, 1);
+  assert.ok(Date.now() - t0 >= 280);
+
+  await addFault({ target: 'api.php?act=query', kind: 'drop' });
+  assert.equal((await api({ act: 'settle', pid: PID, key: KEY })).body.code, 1, 'other acts untouched');
+  await assert.rejects(api({ act: 'query', pid: PID, key: KEY }));
+  assert.equal((await api({ act: 'query', pid: PID, key: KEY })).body.code, 1);
+  assert.deepEqual((await control('GET', 'requests')).body,
+    { 'mapi.php': 2, 'api.php?act=settle': 2, 'api.php?act=query': 2 }, 'faulted requests are counted');
+});
+
+test('faults: non_json, truncated_json, html_error, redirect, huge_body; times 0 lasts until DELETE', async () => {
+  const cases = {
+    non_json: (r) => assert.match(r.text, /Warning/),
+    truncated_json: (r) => assert.equal(r.text, '{"code":1,"msg":"'),
+    html_error: (r) => assert.match(r.text, /id="error"/),
+    redirect: (r) => { assert.equal(r.status, 302); assert.equal(r.headers.get('location'), `${sb.url}_sandbox/redirected`); },
+  };
+  for (const [kind, check] of Object.entries(cases)) {
+    await addFault({ target: '*', kind });
+    const r = await mapi(signed(order()));
+    assert.equal(r.body, undefined, `${kind}: not JSON`);
+    check(r);
+  }
+  await addFault({ target: 'api.php', kind: 'huge_body' });
+  const huge = await api({ act: 'query', pid: PID, key: KEY });
+  assert.ok(huge.text.length >= 10 * 1024 * 1024);
+
+  const forever = await addFault({ target: 'mapi.php', kind: 'http500', times: 0 });
+  assert.equal(forever.remaining, null);
+  assert.equal((await mapi(signed(order()))).status, 500);
+  assert.equal((await mapi(signed(order()))).status, 500);
+  assert.equal((await control('GET', 'faults')).body.faults.length, 1);
+  assert.equal((await control('DELETE', 'faults')).status, 200);
+  assert.equal((await mapi(signed(order()))).body.code, 1);
+
+  for (const bad of [{ kind: 'explode' }, { kind: 'delay', target: 'nowhere.php' }, { kind: 'delay', ms: -1 }, { kind: 'notify_fail', target: 'api.php' }]) {
+    assert.equal((await control('POST', 'faults', bad)).status, 400, JSON.stringify(bad));
+  }
+});
+
+test('faults: target "notify" fails the next notify attempt without sending it', async () => {
+  await addFault({ target: 'notify', kind: 'notify_fail', times: 2 });
+  const o = await paidOrder();
+  const s = await waitFor(async () => { const x = await getOrder(o.trade_no); return x.notify.status === 'success' && x; }, 'ack');
+  assert.deepEqual(s.notify.attempts.map((a) => a.error), ['fault injected: notify_fail', 'fault injected: notify_fail', null]);
+  assert.equal(receiver.hits(o.notifyPath).length, 1);
+});
+
+// ---------------------------------------------------------------- control API, CORS, logs, CLI
+
+test('control: orders, pay/fail/notify conflicts, requests, reset', async () => {
+  const o = await createOrder();
+  assert.equal((await control('GET', 'orders/1')).status, 404);
+  assert.equal((await control('POST', `orders/${o.trade_no}/notify`)).status, 409, 'not paid yet');
+  const failed = await control('POST', `orders/${o.trade_no}/fail`);
+  assert.deepEqual([failed.body.order.state, failed.body.order.status], ['failed', 0]);
+  const paid = await control('POST', `orders/${o.trade_no}/pay`, { type: 'qqpay', buyer: 'tester' });
+  assert.deepEqual([paid.body.order.state, paid.body.order.type, paid.body.order.buyer], ['paid', 'qqpay', 'tester']);
+  assert.match(paid.body.return_url, /^https:\/\/shop\.example\/return\?/);
+  assert.equal((await control('POST', `orders/${o.trade_no}/pay`)).status, 409);
+  assert.equal((await control('POST', `orders/${o.trade_no}/fail`)).status, 409);
+  const listed = (await control('GET', `orders?out_trade_no=${o.fields.out_trade_no}`)).body.orders;
+  assert.deepEqual(listed.map((x) => x.trade_no), [o.trade_no]);
+  assert.equal((await control('DELETE', 'orders')).status, 405);
+  assert.equal((await control('GET', 'nothing')).status, 404);
+  assert.deepEqual((await control('GET', 'requests')).body, { 'mapi.php': 1 }, 'control calls are not counted');
+  await control('POST', 'reset');
+  assert.deepEqual((await control('GET', 'orders')).body.orders, []);
+  assert.deepEqual((await control('GET', 'requests')).body, {});
+});
+
+test('CORS: preflight answered, Access-Control-Allow-Origin on answers', async () => {
+  for (const path of ['mapi.php', 'api.php?act=refund', '_sandbox/faults']) {
+    const res = await fetch(sb.url + path, {
+      method: 'OPTIONS',
+      headers: { Origin: 'http://page.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+    });
+    assert.equal(res.status, 204, path);
+    assert.equal(res.headers.get('access-control-allow-origin'), '*');
+    assert.match(res.headers.get('access-control-allow-methods'), /POST/);
+    assert.match(res.headers.get('access-control-allow-headers'), /content-type/i);
+  }
+  const r = await api({ act: 'query', pid: PID, key: KEY });
+  assert.equal(r.headers.get('access-control-allow-origin'), '*');
+  assert.equal((await control('GET', 'requests')).body['api.php?act=query'], 1, 'preflights not counted');
+});
+
+test('log: one line per request, never the key', async () => {
+  const lines = [];
+  const box = await startSandbox({ log: (line) => lines.push(line) });
+  try {
+    await api({ act: 'query', pid: PID, key: KEY }, box.url);
+    await mapi(signed(order()), box.url);
+    await call('api.php?act=refund', { method: 'POST', form: { pid: PID, key: KEY, trade_no: '1', money: '1' }, base: box.url });
+    await sleep(20);
+    assert.equal(lines.length, 3, lines.join('\n'));
+    assert.match(lines[0], /^GET \/api\.php\?act=query 200/);
+    for (const line of lines) assert.ok(!line.includes(KEY), line);
+  } finally {
+    await box.close();
+  }
+});
+
+test('CLI: --help documents the API; serves --pid/--key merchants without printing keys', async () => {
+  const help = await new Promise((resolve) => {
+    const p = spawn(process.execPath, [CLI, '--help']);
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (c) => { out += c; });
+    p.stderr.on('data', (c) => { err += c; });
+    p.on('close', (code) => resolve({ code, out, err }));
+  });
+  assert.equal(help.code, 0, help.err);
+  for (const word of ['mapi.php', 'submit.php', 'api.php', '_sandbox/faults', 'huge_body', '--persist', '--config']) {
+    assert.ok(help.out.includes(word), word);
+  }
+
+  const child = spawn(process.execPath, [CLI, '--port', '0', '--pid', '2001', '--key', 'k2001secret', '--name', 'Second']);
+  let out = '';
+  child.stdout.on('data', (c) => { out += c; });
+  try {
+    const base = await waitFor(() => /gateway at (http:\S+\/)/.exec(out)?.[1], 'CLI start');
+    assert.equal((await api({ act: 'query', pid: 2001, key: 'k2001secret' }, base)).body.code, 1);
+    assert.equal((await api({ act: 'query', pid: PID, key: KEY }, base)).body.code, 1, 'default merchant kept');
+    await sleep(50);
+    assert.ok(!out.includes('k2001secret') && !out.includes(KEY), out);
+  } finally {
+    child.kill('SIGTERM');
+  }
+  const code = await new Promise((r) => child.on('close', r));
+  assert.equal(code, 0);
+});
