@@ -10,5 +10,6 @@ export const {
   sign,
   signOrder,
   signParams,
+  toQrSvg,
   verifyNotify,
 } = epay;

@@ -6,5 +6,6 @@ pub mod money;
 pub mod notify;
 pub mod order;
 pub mod params;
+pub mod qr;
 pub mod sign;
 pub mod url;

@@ -4,4 +4,5 @@
 pub mod api;
 pub mod client;
 mod convert;
+pub mod qr;
 pub mod types;
