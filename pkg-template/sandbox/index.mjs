@@ -65,8 +65,9 @@ async function handle(ctx, req, res) {
     const form = parseForm(req, raw);
     await handlerFor(endpoint)(ctx, req, res, { url, query, raw, form, fields: { ...query, ...form } });
   } catch (e) {
-    if (!(e instanceof HttpError)) ctx.log(`ERROR ${shown}: ${e.stack ?? e}`);
-    if (!res.headersSent) send(res, e.status ?? 500, 'text/plain; charset=utf-8', e instanceof HttpError ? e.message : 'sandbox internal error');
+    const known = e instanceof HttpError;
+    if (!known) ctx.log(`ERROR ${shown}: ${e.stack ?? e}`);
+    if (!res.headersSent) send(res, known ? e.status : 500, 'text/plain; charset=utf-8', known ? e.message : 'sandbox internal error');
   }
 }
 
