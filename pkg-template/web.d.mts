@@ -1,3 +1,6 @@
+// wasm-bindgen declares `[Symbol.dispose]()` on exported classes: make the
+// declarations self-sufficient for projects whose `lib` lacks it (TS >= 5.2).
+/// <reference lib="esnext.disposable" />
 export * from './epay_wasm.mjs';
 export { default, default as init } from './epay_wasm.mjs';
 export * from './error.js';
