@@ -1,0 +1,36 @@
+// Browser usage through the explicit subpath `epay-wasm/web` (web.d.mts):
+// init first, then the same functions as in Node.
+import init, {
+  EpayError,
+  buildSubmitForm,
+  initSync,
+  init as namedInit,
+  sign,
+  verifyNotify,
+  type InitInput,
+  type InitOutput,
+  type NotifyResult,
+} from 'epay-wasm/web';
+
+const wasmUrl = new URL('epay_wasm_bg.wasm', import.meta.url);
+const output: InitOutput = await init();
+const again: InitOutput = await namedInit({ module_or_path: wasmUrl });
+const input: InitInput = wasmUrl;
+const fromFetch: Promise<InitOutput> = init({ module_or_path: fetch(wasmUrl) });
+const sync: (m: { module: WebAssembly.Module }) => InitOutput = initSync;
+
+const signature: string = sign({ money: 'moneyv', device: 'devicev' }, '1234567');
+const result: NotifyResult = verifyNotify(location.search, 'k', {});
+const html: string = buildSubmitForm(
+  { pid: '1', out_trade_no: 'A1', money: '1.00', sign: 'x', sign_type: 'MD5' },
+  { gateway: 'https://pay.example.com/' },
+);
+const isEpay: boolean = new Error('x') instanceof EpayError;
+const memory: WebAssembly.Memory = output.memory;
+
+// @ts-expect-error init resolves to InitOutput, not a string
+const wrong: string = await init();
+// @ts-expect-error the KEY is a string
+sign({ pid: 1 }, 1234567);
+
+export const used = [wrong, again, input, fromFetch, sync, signature, result, html, isEpay, memory];

@@ -1,0 +1,135 @@
+// Node ESM usage of the installed package, type-checked by tests/js/package.test.mjs
+// (copied into a temp project whose package.json has "type": "module", so
+// `epay-wasm` resolves through exports["."].node.import -> index.d.mts).
+// Every `@ts-expect-error` below must be a real error: if the types decayed
+// to `any`, the directive would be unused and tsc would fail.
+import {
+  EpayError,
+  buildPayUrl,
+  buildSubmitForm,
+  sign,
+  signOrder,
+  signParams,
+  verifyNotify,
+  type EpayErrorCode,
+  type NotifyExpected,
+  type NotifyReason,
+  type NotifyResult,
+  type ParamValue,
+  type Params,
+  type SignedParams,
+  type SubmitOptions,
+  type SubmitOrder,
+} from 'epay-wasm';
+
+const KEY = 'testkey123';
+const gateway = 'https://pay.example.com/';
+
+const money: ParamValue = '10.00';
+const params: Params = {
+  money,
+  name: 'Test Product',
+  notify_url: 'https://example.com/notify',
+  out_trade_no: 'ORDER001',
+  pid: 1001,
+  type: 'alipay',
+  absent: undefined,
+  big: 10n,
+};
+const signature: string = sign(params, KEY);
+const fromSearch: string = sign(new URLSearchParams('money=1.00&pid=1001'), KEY);
+
+const signed: SignedParams = signParams(params, KEY);
+const signType: 'MD5' = signed.sign_type;
+const signedSign: string = signed.sign;
+const anyField: string | undefined = signed['out_trade_no'];
+
+const order: SubmitOrder = {
+  pid: '1001',
+  type: 'alipay',
+  out_trade_no: 'ORDER001',
+  notify_url: 'https://example.com/notify',
+  return_url: 'https://example.com/return',
+  name: 'Test Product',
+  money: 10,
+  param: 'cart=42',
+  extra_field: 'kept and signed',
+};
+const signedOrder: SignedParams = signOrder(order, KEY);
+
+const serverSide: SubmitOptions = { gateway, key: KEY };
+const browserSide: SubmitOptions = { gateway };
+const form: string = buildSubmitForm(signedOrder, browserSide);
+const formSignedHere: string = buildSubmitForm(order, serverSide);
+const payUrl: string = buildPayUrl(order, serverSide);
+const payUrlPresigned: string = buildPayUrl(signedOrder, { gateway });
+
+const expected: NotifyExpected = { pid: 1001, out_trade_no: 'ORDER001', money: '10.00' };
+const fromQuery: NotifyResult = verifyNotify('pid=1001&sign=x', KEY, expected);
+const fromSearchParams: NotifyResult = verifyNotify(new URLSearchParams('pid=1001'), KEY, {});
+const fromObject: NotifyResult = verifyNotify({ pid: '1001', sign: 'x' }, KEY, { money: 10 });
+const ok: boolean = fromQuery.ok;
+const paid: boolean = fromQuery.paid;
+const reason: NotifyReason | null = fromQuery.reason;
+const data: Record<string, string> = fromQuery.data;
+
+/** Exhaustive: fails to compile if NotifyReason gains or loses a member. */
+function explain(r: NotifyReason): string {
+  switch (r) {
+    case 'malformed': return 'not a notify';
+    case 'missing_sign': return 'unsigned';
+    case 'bad_sign': return 'forged or wrong KEY';
+    case 'pid_mismatch': return 'another merchant';
+    case 'out_trade_no_mismatch': return 'another order';
+    case 'money_mismatch': return 'another amount';
+    default: {
+      const unreachable: never = r;
+      return unreachable;
+    }
+  }
+}
+const why: string = reason === null ? 'ok' : explain(reason);
+
+try {
+  sign({ money: Number.NaN }, KEY);
+} catch (e: unknown) {
+  if (e instanceof EpayError) {
+    const name: 'EpayError' = e.name;
+    const code: EpayErrorCode = e.code;
+    const field: string | null = e.field;
+    const message: string = e.message;
+    void [name, code, field, message];
+  }
+}
+const made: EpayError = new EpayError('bad money', 'INVALID_PARAM', 'money');
+const asError: Error = made;
+const codes: EpayErrorCode[] = ['INVALID_PARAM', 'API_ERROR', 'HTTP_ERROR', 'TIMEOUT', 'NETWORK', 'BAD_RESPONSE'];
+
+// ---- misuse that must not compile ----
+// @ts-expect-error gateway is a string
+buildPayUrl(order, { gateway: 1 });
+// @ts-expect-error options need a gateway
+buildSubmitForm(signedOrder, {});
+// @ts-expect-error the KEY is a string
+sign(params, 123);
+// @ts-expect-error the KEY is a string
+verifyNotify('pid=1', { key: KEY }, {});
+// @ts-expect-error a field value is a string, number or bigint
+sign({ money: { yuan: 1 } }, KEY);
+// @ts-expect-error an order needs out_trade_no
+signOrder({ pid: 1, notify_url: 'https://a.example/n', return_url: 'https://a.example/r', name: 'n', money: 1 }, KEY);
+// @ts-expect-error NotifyResult has no `success`
+fromQuery.success;
+// @ts-expect-error reason is a closed union
+const badReason: NotifyReason = 'expired';
+// @ts-expect-error code is a closed union
+const badCode: EpayErrorCode = 'OOPS';
+// @ts-expect-error sign_type is always 'MD5'
+const badType: 'SHA256' = signed.sign_type;
+// @ts-expect-error `expected.money` is a string or number
+verifyNotify('pid=1', KEY, { money: true });
+
+export const used = [
+  signature, fromSearch, signType, signedSign, anyField, form, formSignedHere, payUrl, payUrlPresigned,
+  fromSearchParams, fromObject, ok, paid, data, why, asError, codes, badReason, badCode, badType,
+];
