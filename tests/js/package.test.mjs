@@ -224,7 +224,7 @@ function assertObservations(o, mode) {
   assert.ok(o.payUrl.startsWith('https://pay.example.com/submit.php?'), msg('payUrl'));
   assert.equal(new URL(o.payUrl).searchParams.get('sign'), o.signedOrder.sign, msg('payUrl signs like signOrder'));
 
-  for (const [key, field] of [['badMoney', 'money'], ['badKey', 'key'], ['unsignedForm', 'sign']]) {
+  for (const [key, field] of [['badMoney', 'money'], ['badKey', 'key'], ['unsignedForm', 'sign'], ['badClient', 'gateway']]) {
     const e = o[key];
     assert.equal(e.threw, true, msg(`${key} throws`));
     assert.equal(e.isError, true, msg(`${key} instanceof Error`));
@@ -236,6 +236,8 @@ function assertObservations(o, mode) {
     assert.ok(!e.message.includes('testkey123'), msg(`${key} message does not leak the KEY`));
     assert.equal(e.hasStack, true);
   }
+  assert.deepEqual(o.client, { sign: VECTOR_ORDER, payUrl: o.payUrl, verify: null }, msg('EpayClient offline methods'));
+  assert.match(o.qr.start, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]* width="128" height="128"/, msg('toQrSvg'));
   assert.deepEqual(o.constructed, {
     isError: true, isEpayError: true, name: 'EpayError', code: 'INVALID_PARAM', field: 'money', message: 'bad money',
   }, msg('new EpayError(...)'));

@@ -61,6 +61,17 @@ export function observe(epay) {
   const expected = { pid: 1001, out_trade_no: 'ORDER001', money: '10' };
 
   const manual = new epay.EpayError('bad money', 'INVALID_PARAM', 'money');
+
+  // The client's offline methods (no request is made).
+  const client = new epay.EpayClient({ gateway: GATEWAY, pid: 1001, key: KEY });
+  const clientResults = {
+    sign: client.sign(VECTOR),
+    payUrl: client.buildPayUrl(ORDER),
+    verify: client.verifyNotify(query, { out_trade_no: 'ORDER001', money: 10 }).reason,
+  };
+  client.free();
+  const qr = epay.toQrSvg('https://pay.example.com/submit.php?pid=1001', { size: 128 });
+
   return {
     vectorShort: epay.sign({ money: 'moneyv', device: 'devicev' }, '1234567'),
     vectorOrder: epay.sign(VECTOR, KEY),
@@ -77,6 +88,9 @@ export function observe(epay) {
     badMoney: attempt(epay, () => epay.sign({ money: { yuan: 10 } }, KEY)),
     badKey: attempt(epay, () => epay.sign(VECTOR, 1234567)),
     unsignedForm: attempt(epay, () => epay.buildSubmitForm(ORDER, { gateway: GATEWAY })),
+    client: clientResults,
+    badClient: attempt(epay, () => new epay.EpayClient({ gateway: 'not a url', pid: 1001, key: KEY })),
+    qr: { start: qr.slice(0, qr.indexOf('>') + 1), length: qr.length },
     constructed: {
       isError: manual instanceof Error,
       isEpayError: manual instanceof epay.EpayError,

@@ -4,14 +4,20 @@
 // Every `@ts-expect-error` below must be a real error: if the types decayed
 // to `any`, the directive would be unused and tsc would fail.
 import {
+  EpayClient,
   EpayError,
   buildPayUrl,
   buildSubmitForm,
   sign,
   signOrder,
   signParams,
+  toQrSvg,
   verifyNotify,
+  type CreatedOrder,
+  type EpayClientOptions,
   type EpayErrorCode,
+  type GatewayOrder,
+  type QrSvgOptions,
   type NotifyExpected,
   type NotifyReason,
   type NotifyResult,
@@ -105,7 +111,35 @@ const made: EpayError = new EpayError('bad money', 'INVALID_PARAM', 'money');
 const asError: Error = made;
 const codes: EpayErrorCode[] = ['INVALID_PARAM', 'API_ERROR', 'HTTP_ERROR', 'TIMEOUT', 'NETWORK', 'BAD_RESPONSE'];
 
+// The gateway client (server side): offline helpers and Promise-returning calls.
+const clientOptions: EpayClientOptions = { gateway, pid: 1001, key: KEY, timeoutMs: 5000, retries: 2 };
+const client = new EpayClient(clientOptions);
+const clientSign: string = client.sign(params);
+const clientUrl: string = client.buildPayUrl(order);
+const clientVerify: NotifyResult = client.verifyNotify('pid=1001', { money: 10 });
+async function serverFlow(c: EpayClient): Promise<string> {
+  const created: CreatedOrder = await c.createOrder({
+    type: 'alipay', out_trade_no: 'ORDER002', notify_url: 'https://example.com/notify',
+    return_url: 'https://example.com/return', name: 'Test Product', money: '1.00', clientip: '203.0.113.7',
+  });
+  const found: GatewayOrder = await c.queryOrder({ out_trade_no: 'ORDER002' });
+  const paidOrder: boolean = found.paid;
+  void [created, paidOrder];
+  return found.money;
+}
+client.free();
+
+const qrOptions: QrSvgOptions = { ecc: 'H', border: 2, dark: '#111', light: '#fff', size: 256 };
+const svg: string = toQrSvg(payUrl, qrOptions);
+const svgDefault: string = toQrSvg(payUrl);
+
 // ---- misuse that must not compile ----
+// @ts-expect-error the client needs pid and key
+new EpayClient({ gateway });
+// @ts-expect-error createOrder needs clientip
+void client.createOrder({ type: 'alipay', out_trade_no: 'A', notify_url: 'https://a.example/n', return_url: 'https://a.example/r', name: 'n', money: 1 });
+// @ts-expect-error ecc is L, M, Q or H
+toQrSvg('x', { ecc: 'X' });
 // @ts-expect-error gateway is a string
 buildPayUrl(order, { gateway: 1 });
 // @ts-expect-error options need a gateway
@@ -132,4 +166,5 @@ verifyNotify('pid=1', KEY, { money: true });
 export const used = [
   signature, fromSearch, signType, signedSign, anyField, form, formSignedHere, payUrl, payUrlPresigned,
   fromSearchParams, fromObject, ok, paid, data, why, asError, codes, badReason, badCode, badType,
+  clientSign, clientUrl, clientVerify, serverFlow, svg, svgDefault,
 ];
