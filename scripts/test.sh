@@ -14,5 +14,7 @@ echo "== wasm-bindgen-test in Node and headless Chromium"
 CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=60 \
   "${WASM_CARGO[@]}" test --release "${WASM_TARGET[@]}" -Zpanic-abort-tests \
   --test wasm_node --test wasm_browser
+echo "== EpayClient in headless Chromium against the sandbox"
+scripts/wasm-browser-client.sh
 echo "== JS tests (packed package, sandbox, client)"
 node --test --test-concurrency=1 tests/js/

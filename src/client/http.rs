@@ -53,7 +53,7 @@ async fn read_capped(stream: Option<web_sys::ReadableStream>, max: usize) -> Res
             return Err(Error::gateway(
                 ErrorCode::BadResponse,
                 format!("gateway answer is larger than {max} bytes"),
-                Some(Detail::Body(String::from_utf8_lossy(&out[..out.len().min(200)]).into_owned())),
+                Some(Detail::Body(String::from_utf8_lossy(&out[..out.len().min(super::KEPT_BODY_BYTES)]).into_owned())),
             ));
         }
         out.resize(start + bytes.length() as usize, 0);

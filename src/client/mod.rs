@@ -12,6 +12,11 @@ use wasm_bindgen::JsValue;
 
 /// Longest body accepted from the gateway.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
+/// How much of a bad body an error shows, in characters.
+const SHOWN_BODY_CHARS: usize = 200;
+/// How much of a bad body is kept until the KEY is redacted: enough that a
+/// KEY straddling the cut is still whole when redaction runs.
+pub const KEPT_BODY_BYTES: usize = 4096;
 
 /// Sends `call`, retrying up to `retries` times when the call allows it
 /// (network errors and 5xx, with a short backoff), and returns the answer's
@@ -50,14 +55,15 @@ fn judge(call: &Call, body: &str) -> Result<JsValue> {
     let json = JSON::parse(text).ok().filter(JsValue::is_object);
     let code = json.as_ref().and_then(|j| number(&Reflect::get(j, &"code".into()).ok()?));
     let (Some(json), Some(code)) = (json, code) else {
-        let start: String = body.chars().take(200).collect();
+        let kept = body.get(..KEPT_BODY_BYTES).unwrap_or(body);
         return Err(Error::gateway(
             ErrorCode::BadResponse,
-            format!("gateway answer is not a JSON object with a code: {start}"),
-            Some(Detail::Body(start)),
+            "gateway answer is not a JSON object with a code",
+            Some(Detail::Body(kept.to_owned())),
         ));
     };
-    let msg = Reflect::get(&json, &"msg".into()).ok().and_then(|m| m.as_string()).unwrap_or_default();
+    let msg = Reflect::get(&json, &"msg".into()).ok().filter(|m| !m.is_undefined() && !m.is_null());
+    let msg = msg.map(|m| m.as_string().unwrap_or_else(|| String::from(js_sys::JsString::from(m)))).unwrap_or_default();
     check_code(call, code as i64, &msg)?;
     Ok(json)
 }
@@ -70,10 +76,16 @@ pub fn number(value: &JsValue) -> Option<f64> {
         .filter(|n: &f64| n.is_finite())
 }
 
+/// Removes the KEY from everything an error carries. A body is redacted
+/// whole, then cut to its first 200 characters and shown in the message.
 fn redact(m: &Merchant, mut e: Error) -> Error {
     e.message = m.redact(&e.message);
     e.detail = e.detail.map(|d| match d {
-        Detail::Body(b) => Detail::Body(m.redact(&b)),
+        Detail::Body(b) => {
+            let start: String = m.redact(&b).chars().take(SHOWN_BODY_CHARS).collect();
+            e.message = format!("{}: {start}", e.message);
+            Detail::Body(start)
+        }
         Detail::Gateway { code, msg } => Detail::Gateway { code, msg: m.redact(&msg) },
         other => other,
     });

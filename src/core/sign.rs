@@ -33,10 +33,15 @@ pub fn sign_string(params: &Params) -> String {
     out
 }
 
-/// Checks that a merchant KEY was given. The KEY itself is never echoed.
+/// Checks that a merchant KEY was given, without surrounding whitespace
+/// (a KEY read from a file or an env var often ends in a newline, and then
+/// every signature is wrong). The KEY itself is never echoed.
 pub fn check_key(key: &str) -> Result<()> {
     if key.is_empty() {
         return Err(Error::invalid("key", "the merchant key is required"));
+    }
+    if key.trim() != key {
+        return Err(Error::invalid("key", "the merchant key has leading or trailing whitespace: trim it"));
     }
     Ok(())
 }
@@ -152,8 +157,12 @@ mod tests {
     }
 
     #[test]
-    fn empty_key_is_an_error() {
+    fn empty_or_padded_key_is_an_error() {
         let p = params(&[("a", "1")]);
-        assert_eq!(sign(&p, "").unwrap_err().field.as_deref(), Some("key"));
+        for key in ["", " ", "KEY\n", " KEY"] {
+            let e = sign(&p, key).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("key"));
+            assert!(key.trim().is_empty() || !e.message.contains("KEY"));
+        }
     }
 }

@@ -108,10 +108,15 @@ impl EpayClient {
     #[wasm_bindgen(js_name = queryOrders, unchecked_return_type = "Promise<GatewayOrder[]>")]
     pub fn query_orders(&self, page: Option<OrdersPageArg>) -> Promise {
         let page = page.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
-        let limit = int_option(&page, "limit", 20, 0.0, f64::from(u32::MAX));
-        let number = int_option(&page, "page", 1, 0.0, f64::from(u32::MAX));
+        let valid = if page.is_undefined() || page.is_object() {
+            Ok(())
+        } else {
+            Err(Error::invalid("page", "the argument must be { limit?, page? }"))
+        };
+        let limit = int_option(&page, "limit", 20, 1.0, f64::from(api::MAX_PAGE_LIMIT));
+        let number = int_option(&page, "page", 1, 1.0, f64::from(u32::MAX));
         self.run(
-            move |m| api::query_orders(m, limit?, number?),
+            move |m| valid.and_then(|()| api::query_orders(m, limit?, number?)),
             |json| Ok(list(&json, gateway_order)?.into()),
         )
     }
@@ -126,7 +131,8 @@ impl EpayClient {
         #[wasm_bindgen(unchecked_param_type = "string | number")] money: JsValue,
     ) -> Promise {
         let which = order_ref(&which);
-        let money = field_text("money", &money).map(Option::unwrap_or_default);
+        let money = field_text("money", &money)
+            .and_then(|m| m.ok_or_else(|| Error::invalid("money", "money is required")));
         self.run(
             move |m| api::refund(m, &which?, &money?),
             |json| Ok(copy_fields(&json, &["code", "msg"]).into()),
