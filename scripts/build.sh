@@ -10,20 +10,28 @@ source scripts/env.sh
 raw=target/wasm/wasm32-unknown-unknown/release/epay_wasm.wasm
 
 out=target/bindgen
-rm -rf "$out" pkg
+rm -rf "$out"
 wasm-bindgen "$raw" --target web --out-dir "$out/web"
 wasm-bindgen "$raw" --target nodejs --out-dir "$out/node"
 # One .wasm serves both glues; make sure that stays true.
 cmp -s "$out/web/epay_wasm_bg.wasm" "$out/node/epay_wasm_bg.wasm" \
   || { echo "build: web and nodejs glue expect different .wasm files" >&2; exit 1; }
 
-mkdir -p pkg
-cp -R pkg-template/. pkg/
+# Assemble in a fresh folder, then swap it in, so pkg/ is never half-built.
+next=target/pkg-next
+rm -rf "$next"
+mkdir -p "$next"
+cp -R pkg-template/. "$next"/
+cp LICENSE "$next"/
 node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$out/web/epay_wasm_bg.wasm" -o pkg/epay_wasm_bg.wasm
-sed 's/epay_wasm\.d\.ts/epay_wasm.d.mts/' "$out/web/epay_wasm.js" > pkg/epay_wasm.mjs
-cp "$out/web/epay_wasm.d.ts" pkg/epay_wasm.d.mts
-sed 's/epay_wasm\.d\.ts/epay_wasm_node.d.cts/' "$out/node/epay_wasm.js" > pkg/epay_wasm_node.cjs
-cp "$out/node/epay_wasm.d.ts" pkg/epay_wasm_node.d.cts
+  "$out/web/epay_wasm_bg.wasm" -o "$next"/epay_wasm_bg.wasm
+sed 's/epay_wasm\.d\.ts/epay_wasm.d.mts/' "$out/web/epay_wasm.js" > "$next"/epay_wasm.mjs
+cp "$out/web/epay_wasm.d.ts" "$next"/epay_wasm.d.mts
+sed 's/epay_wasm\.d\.ts/epay_wasm_node.d.cts/' "$out/node/epay_wasm.js" > "$next"/epay_wasm_node.cjs
+cp "$out/node/epay_wasm.d.ts" "$next"/epay_wasm_node.d.cts
+rm -rf target/pkg-old
+[ -d pkg ] && mv pkg target/pkg-old
+mv "$next" pkg
+rm -rf target/pkg-old
 echo "build: pkg/ ready ($(wc -c < pkg/epay_wasm_bg.wasm) bytes wasm, $(gzip -9c pkg/epay_wasm_bg.wasm | wc -c) gzipped)"
