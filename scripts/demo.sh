@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
-exec node examples/quickstart.mjs
+exec node demo/main.mjs "$@"
