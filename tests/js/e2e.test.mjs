@@ -1,0 +1,367 @@
+// End-to-end tests of the demo (demo/ + www/) in a real browser: the
+// sandbox gateway and the merchant server run in this process on free
+// ports, headless Chromium (Debian's, driven by playwright-core) plays
+// the shopper. Screenshots go to test-results/e2e/.
+//
+//   bash scripts/build.sh && node --test tests/js/e2e.test.mjs
+//
+// docs/demo.png is test-results/e2e/demo.png from a run (with a CJK font
+// installed, e.g. Debian's fonts-wqy-microhei).
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startSandbox } from '../../pkg/sandbox/index.mjs';
+import { startMerchant } from '../../demo/merchant.mjs';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ARTIFACTS = join(ROOT, 'test-results', 'e2e');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+];
+const STEP_MS = 10_000;
+const DESKTOP = { width: 960, height: 800 };
+const PHONE = { width: 375, height: 740 };
+
+const PID = 1005;
+/** The merchant's KEY in these tests: random, so "it never reaches the browser" means something. */
+const MERCHANT_KEY = randomBytes(16).toString('hex');
+/** The seed's public test KEY, which the tools tab is prefilled with. */
+const TEST_KEY = '80TWQztHqTVvV440KTKVqVPQh11AkfpF';
+const NASTY_NAME = '"><script>alert(1)</script>&notify_url=x ¬';
+
+let sandbox;
+let merchant;
+let browser;
+
+/** md5 over the sorted non-empty fields but sign/sign_type, KEY appended: computed here, not by the package. */
+function md5Sign(fields, key) {
+  const text = Object.keys(fields)
+    .filter((k) => k !== 'sign' && k !== 'sign_type' && fields[k] !== '' && fields[k] != null)
+    .sort()
+    .map((k) => `${k}=${fields[k]}`)
+    .join('&');
+  return createHash('md5').update(text + key, 'utf8').digest('hex');
+}
+
+async function waitFor(check, what, ms = STEP_MS) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const control = async (path, init) => (await fetch(`${sandbox.url}_sandbox/${path}`, init)).json();
+const gatewayOrder = async (outTradeNo) => (await control(`orders?out_trade_no=${outTradeNo}`)).orders[0];
+const post = (path, body) => fetch(`${merchant.url}${path.replace(/^\//, '')}`, {
+  method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+});
+
+/** An order paid without the browser: created in API mode, paid via the sandbox's control API. */
+async function paidOrder(product = 'vip') {
+  const { order } = await (await post('/api/orders', { product, mode: 'api' })).json();
+  await control(`orders/${order.trade_no}/pay`, { method: 'POST' });
+  await waitFor(() => merchant.shop.get(order.out_trade_no).status === 'paid', 'the notify');
+  return merchant.shop.get(order.out_trade_no);
+}
+
+const shot = (page, name) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+/** Waits until the element matching `selector` contains `text`. */
+function waitText(page, selector, text) {
+  return page.waitForFunction(([s, t]) => document.querySelector(s)?.textContent.includes(t), [selector, text]);
+}
+
+/** The page's width overflows the viewport (something would scroll sideways). */
+const overflows = (page) => page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+
+/**
+ * Runs `fn(page, seen)` in a fresh browser context at merchant `path`.
+ * `seen` lists every merchant response the page got ({ method, path, body })
+ * but the event stream. Fails if any of them contains the merchant KEY, if
+ * any dialog opened (script injected into a page would show one) or the
+ * merchant's pages logged an error (CSP violations included); saves a
+ * screenshot when the test fails.
+ */
+async function withPage(t, { path = '', viewport = DESKTOP } = {}, fn) {
+  const phone = viewport.width < 500;
+  const context = await browser.newContext({ viewport, isMobile: phone, hasTouch: phone });
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_MS);
+  const seen = [];
+  const dialogs = [];
+  const errors = [];
+  await page.route((url) => url.href.startsWith(merchant.url) && url.pathname !== '/api/events', async (route) => {
+    const response = await route.fetch({ maxRedirects: 0 });
+    const body = await response.body();
+    seen.push({ method: route.request().method(), path: new URL(route.request().url()).pathname, body });
+    await route.fulfill({ response, body });
+  });
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    d.dismiss().catch(() => {});
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && m.location().url.startsWith(merchant.url)) errors.push(m.text());
+  });
+  try {
+    await page.goto(merchant.url + path);
+    if (!path.startsWith('return')) await page.waitForSelector('body[data-ready="true"]');
+    await fn(page, seen);
+    assert.deepEqual(dialogs, [], 'no dialog opened');
+    assert.deepEqual(errors, [], 'no errors in the merchant pages');
+    for (const r of seen) assert.ok(!r.body.includes(MERCHANT_KEY), `the KEY reached the browser in ${r.path}`);
+  } catch (e) {
+    await shot(page, `failed-${t.name.replace(/\W+/g, '-')}`).catch(() => {});
+    throw e;
+  } finally {
+    await context.close();
+  }
+}
+
+/** Picks a product (or the custom item) and the mode, clicks Pay; resolves the server's answer. */
+async function buy(page, seen, { product, name, money, mode }) {
+  await page.check(`#product-${product}`);
+  if (name !== undefined) await page.fill('#custom-name', name);
+  if (money !== undefined) await page.fill('#custom-money', money);
+  await page.check(`#mode-${mode}`);
+  const answered = page.waitForResponse((r) => r.url() === `${merchant.url}api/orders` && r.request().method() === 'POST');
+  await page.click('#buy');
+  await answered;
+  return JSON.parse(seen.findLast((r) => r.method === 'POST' && r.path === '/api/orders').body);
+}
+
+/** At the sandbox cashier: Pay, then wait on the return page until the verified notify shows. */
+async function payAndReturn(page) {
+  await page.waitForURL(`${sandbox.url}pay/*`);
+  await page.click('#pay');
+  await page.waitForURL(`${merchant.url}return.html?*`);
+  await waitText(page, '#status', 'Paid: confirmed by a verified notify');
+}
+
+/** test-results/e2e/demo.png: the desktop shop showing a QR code beside the phone's order list. */
+async function composeDemo() {
+  const page = await browser.newPage({ viewport: { width: 800, height: 100 } });
+  const img = (name) => `<img alt="" src="data:image/png;base64,${readFileSync(join(ARTIFACTS, name)).toString('base64')}">`;
+  await page.setContent('<body style="margin:0;padding:20px;display:inline-flex;gap:20px;align-items:flex-start;background:#d9dde3">' +
+    `${img('desktop-api-order.png')}${img('phone-orders.png')}</body>`);
+  await page.screenshot({ path: join(ARTIFACTS, 'demo.png'), fullPage: true });
+  await page.close();
+}
+
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`);
+  rmSync(ARTIFACTS, { recursive: true, force: true });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  sandbox = await startSandbox({ merchants: [{ pid: PID, key: MERCHANT_KEY, name: 'Demo shop' }], notifyRetryDelaysMs: [100, 200] });
+  merchant = await startMerchant({ port: 0, gateway: sandbox.url, pid: PID, key: MERCHANT_KEY, sandbox: true });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: STEP_MS * 3 });
+});
+
+after(async () => {
+  await browser?.close();
+  await merchant?.close();
+  await sandbox?.close();
+});
+
+test('page jump: signed on the server, form built in the browser, paid by a verified notify', async (t) => {
+  await withPage(t, {}, async (page, seen) => {
+    const submitted = page.waitForRequest(`${sandbox.url}submit.php`);
+    // Delay the notify so the return page has to wait for it.
+    await control('faults', { method: 'POST', body: JSON.stringify({ target: 'notify', kind: 'delay', ms: 1500 }) });
+
+    const { order, fields } = await buy(page, seen, { product: 'coffee', mode: 'page' });
+    const sent = Object.fromEntries(new URLSearchParams((await submitted).postData()));
+    assert.deepEqual(sent, fields, 'the browser posted exactly the fields the server signed');
+    assert.equal(sent.sign, md5Sign(sent, MERCHANT_KEY));
+
+    await page.waitForURL(`${sandbox.url}pay/*`);
+    await shot(page, 'cashier');
+    await page.click('#pay');
+    await page.waitForURL(`${merchant.url}return.html?*`);
+    await waitText(page, '#status', 'Waiting for notify');
+    await waitText(page, '#status', 'Paid: confirmed by a verified notify');
+    assert.equal(await page.textContent('#returned'), 'verified');
+    await shot(page, 'return-paid');
+
+    const record = merchant.shop.get(order.out_trade_no);
+    assert.equal(record.status, 'paid');
+    assert.equal(record.notifies, 1);
+    assert.equal(record.fulfilments, 1);
+
+    // The gateway sends the notify again: counted, not fulfilled twice.
+    await control(`orders/${record.trade_no}/notify`, { method: 'POST' });
+    await waitFor(() => record.notifies === 2, 'the second notify');
+    assert.equal(record.fulfilments, 1);
+  });
+});
+
+test('API mode: payurl as a link and a QR code, paid on another device, status live over SSE', async (t) => {
+  await withPage(t, {}, async (page, seen) => {
+    const { order } = await buy(page, seen, { product: 'ebook', mode: 'api' });
+    await page.waitForSelector('#api-result:not([hidden]) #qr svg');
+    assert.equal(await page.getAttribute('#payurl', 'href'), order.payurl);
+    assert.ok(order.payurl.startsWith(`${sandbox.url}pay/`));
+    assert.equal(await page.textContent('#api-status'), 'Unpaid');
+    await shot(page, 'desktop-api-order');
+
+    const phone = await page.context().newPage(); // the shopper's phone, having scanned the code
+    await phone.goto(order.payurl);
+    await payAndReturn(phone);
+    await waitText(page, '#api-status', 'Paid');
+    const record = merchant.shop.get(order.out_trade_no);
+    assert.equal(record.money, '9.90', 'the notify said 9.9; compared in cents');
+    assert.deepEqual([record.status, record.notifies, record.fulfilments], ['paid', 1, 1]);
+
+    await page.click('#tab-orders');
+    await waitText(page, `li[data-out="${order.out_trade_no}"] .status`, 'Paid');
+    await waitText(page, `li[data-out="${order.out_trade_no}"] .notifies`, '1 notify received');
+    await shot(page, 'desktop-orders');
+  });
+});
+
+test('refund from the order list goes through the gateway once', async (t) => {
+  const order = await paidOrder();
+  await withPage(t, { path: '#orders' }, async (page) => {
+    const button = `li[data-out="${order.out_trade_no}"] button.refund`;
+    await page.click(button);
+    assert.match(await page.textContent(button), /Confirm refund of ¥0\.01/);
+    const refunds = (await control('requests'))['api.php?act=refund'] ?? 0;
+    await page.click(button);
+    await waitText(page, `li[data-out="${order.out_trade_no}"] .status`, 'Refunded');
+    assert.equal(await page.locator(button).count(), 0, 'no refund button on a refunded order');
+    assert.equal((await control('requests'))['api.php?act=refund'], refunds + 1);
+    assert.equal((await gatewayOrder(order.out_trade_no)).status, 2);
+    assert.equal(merchant.shop.get(order.out_trade_no).status, 'refunded');
+  });
+});
+
+test('a hostile product name reaches the gateway byte for byte and never runs', async (t) => {
+  await withPage(t, {}, async (page, seen) => {
+    const submitted = page.waitForRequest(`${sandbox.url}submit.php`);
+    const { order } = await buy(page, seen, { product: 'custom', name: NASTY_NAME, money: '0.50', mode: 'page' });
+    assert.equal(new URLSearchParams((await submitted).postData()).get('name'), NASTY_NAME);
+    await page.waitForURL(`${sandbox.url}pay/*`);
+    assert.equal((await gatewayOrder(order.out_trade_no)).name, NASTY_NAME, 'stored by the gateway as typed');
+    assert.equal(await page.textContent('#name'), NASTY_NAME);
+
+    await payAndReturn(page);
+    assert.equal(await page.textContent('#name'), NASTY_NAME);
+    await page.click('a[href="/#orders"]');
+    await waitText(page, `li[data-out="${order.out_trade_no}"] .status`, 'Paid');
+    assert.equal(await page.textContent(`li[data-out="${order.out_trade_no}"] .name`), NASTY_NAME);
+    assert.equal(await page.locator('script:not([src])').count(), 0, 'no inline script got into the page');
+    assert.equal(merchant.shop.get(order.out_trade_no).name, NASTY_NAME);
+  });
+});
+
+test('tools tab: the wasm module signs and verifies in the browser', async (t) => {
+  await withPage(t, { path: '#tools' }, async (page) => {
+    assert.match(await page.textContent('#key-warning'), /never belongs in a browser/);
+    assert.equal(await page.inputValue('#sign-key'), TEST_KEY);
+
+    const fields = { pid: '1005', type: 'wxpay', out_trade_no: 'T-1|x', name: 'VIP会员 & "more"', money: '12.5', param: 'a=b' };
+    await page.fill('#sign-params', Object.entries(fields).map(([k, v]) => `${k}=${v}`).join('\n'));
+    await page.click('#sign-run');
+    assert.equal(await page.textContent('#sign-out'), md5Sign(fields, TEST_KEY));
+    const signed = Object.fromEntries(new URLSearchParams(await page.textContent('#signed-out')));
+    assert.deepEqual(signed, { ...fields, sign: md5Sign(fields, TEST_KEY), sign_type: 'MD5' });
+
+    const notify = { pid: '1005', trade_no: '2026112812000099', out_trade_no: 'A1', type: 'alipay', name: 'x', money: '1', trade_status: 'TRADE_SUCCESS' };
+    const query = new URLSearchParams({ ...notify, sign: md5Sign(notify, TEST_KEY), sign_type: 'MD5' }).toString();
+    await page.fill('#verify-input', `https://shop.example/epay/notify/A1?${query}`);
+    await page.fill('#verify-money', '1.00');
+    await page.click('#verify-run');
+    await waitText(page, '#verify-verdict', 'Valid and paid');
+    await page.fill('#verify-input', query.replace('money=1', 'money=2'));
+    await page.click('#verify-run');
+    await waitText(page, '#verify-verdict', 'Rejected: bad_sign');
+
+    await page.click('#verify-sample');
+    await page.click('#verify-run');
+    await waitText(page, '#verify-verdict', 'Valid and paid');
+    await shot(page, 'desktop-tools');
+  });
+});
+
+test('phone viewport: every page fits 375 px without sideways scrolling', async (t) => {
+  const order = await paidOrder('coffee');
+  await withPage(t, { viewport: PHONE }, async (page, seen) => {
+    assert.equal(await overflows(page), false, 'shop tab');
+    await buy(page, seen, { product: 'vip', mode: 'api' });
+    await page.waitForSelector('#qr svg');
+    assert.equal(await overflows(page), false, 'shop tab with a QR code');
+    await shot(page, 'phone-shop');
+    for (const tab of ['orders', 'tools']) {
+      await page.click(`#tab-${tab}`);
+      if (tab === 'tools') await page.click('#sign-run');
+      assert.equal(await overflows(page), false, `${tab} tab`);
+      await shot(page, `phone-${tab}`);
+    }
+    await page.goto(`${merchant.url}return.html?out_trade_no=${order.out_trade_no}`);
+    await waitText(page, '#status', 'Paid');
+    assert.equal(await overflows(page), false, 'return page');
+  });
+  await composeDemo();
+});
+
+test('notify handler: forged, mismatched and unknown notifies get no "success"', async () => {
+  const order = await paidOrder();
+  const [good] = (await gatewayOrder(order.out_trade_no)).notify.attempts;
+  assert.equal(good.body, 'success');
+  const notify = { pid: String(PID), trade_no: order.trade_no, out_trade_no: order.out_trade_no, type: 'alipay', name: order.name, money: '0.01', trade_status: 'TRADE_SUCCESS' };
+  const send = async (fields, out = order.out_trade_no, key = MERCHANT_KEY) => {
+    const res = await fetch(`${merchant.url}epay/notify/${out}?${new URLSearchParams({ ...fields, sign: md5Sign(fields, key), sign_type: 'MD5' })}`);
+    return [res.status, await res.text()];
+  };
+  assert.deepEqual(await send(notify, order.out_trade_no, TEST_KEY), [400, 'fail'], 'wrong KEY');
+  assert.deepEqual(await send({ ...notify, money: '100' }), [400, 'fail'], 'amount differs from the order');
+  assert.deepEqual(await send({ ...notify, pid: '1006' }), [400, 'fail'], 'another merchant');
+  assert.deepEqual(await send(notify, 'D-unknown'), [404, 'fail'], 'unknown order');
+  const record = merchant.shop.get(order.out_trade_no);
+  assert.deepEqual([record.notifies, record.rejected_notifies, record.fulfilments], [1, 3, 1]);
+  assert.deepEqual(await send(notify), [200, 'success'], 'a genuine replay is acknowledged');
+  assert.deepEqual([record.notifies, record.fulfilments], [2, 1]);
+});
+
+test('merchant server: content types, no path escapes, JSON-only API', async () => {
+  const type = async (path) => (await fetch(merchant.url + path)).headers.get('content-type');
+  assert.equal(await type('pkg/epay_wasm_bg.wasm'), 'application/wasm');
+  assert.equal(await type('pkg/web.mjs'), 'text/javascript; charset=utf-8');
+  assert.equal(await type(''), 'text/html; charset=utf-8');
+  for (const path of ['pkg/..%2Fpackage.json', '..%2Fdemo%2Fmerchant.mjs', 'pkg/sandbox/index.mjs', '.gitignore']) {
+    assert.equal((await fetch(merchant.url + path)).status, 404, path);
+  }
+  const form = await fetch(`${merchant.url}api/orders`, { method: 'POST', body: 'product=vip', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+  assert.equal(form.status, 415);
+  const bad = await post('/api/orders', { product: 'custom', name: 'x', money: '1.234' });
+  assert.equal(bad.status, 400);
+  assert.match((await bad.json()).error, /money/);
+});
+
+test('demo/main.mjs starts the sandbox and the shop and prints the URL', async () => {
+  const child = spawn(process.execPath, [join(ROOT, 'demo', 'main.mjs'), '--port', '0', '--quiet'], {
+    env: { ...process.env, EPAY_GATEWAY: '', EPAY_PID: '', EPAY_KEY: '' }, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  const url = await waitFor(() => /Open the demo shop: (\S+)/.exec(out)?.[1], 'the URL');
+  assert.match(out, /embedded sandbox/);
+  const config = await (await fetch(`${url}api/config`)).json();
+  assert.equal(config.sandbox, true);
+  assert.ok(!JSON.stringify(config).includes(TEST_KEY));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0);
+});
