@@ -178,8 +178,8 @@ after(async () => {
 test('page jump: signed on the server, form built in the browser, paid by a verified notify', async (t) => {
   await withPage(t, {}, async (page, seen) => {
     const submitted = page.waitForRequest(`${sandbox.url}submit.php`);
-    // Delay the notify so the return page has to wait for it.
-    await control('faults', { method: 'POST', body: JSON.stringify({ target: 'notify', kind: 'delay', ms: 1500 }) });
+    // Notifies fail until the test lets them through: the return page has to wait.
+    await control('faults', { method: 'POST', body: JSON.stringify({ target: 'notify', kind: 'notify_fail', times: 0 }) });
 
     const { order, fields } = await buy(page, seen, { product: 'coffee', mode: 'page' });
     const sent = Object.fromEntries(new URLSearchParams((await submitted).postData()));
@@ -191,6 +191,9 @@ test('page jump: signed on the server, form built in the browser, paid by a veri
     await page.click('#pay');
     await page.waitForURL(`${merchant.url}return.html?*`);
     await waitText(page, '#status', 'Waiting for notify');
+    assert.equal(merchant.shop.get(order.out_trade_no).status, 'unpaid', 'the return redirect alone does not pay');
+    await control('faults', { method: 'DELETE' });
+    await control(`orders/${(await gatewayOrder(order.out_trade_no)).trade_no}/notify`, { method: 'POST' });
     await waitText(page, '#status', 'Paid: confirmed by a verified notify');
     assert.equal(await page.textContent('#returned'), 'verified');
     await shot(page, 'return-paid');
