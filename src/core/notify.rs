@@ -12,6 +12,10 @@ use super::url::parse_query;
 /// The only `trade_status` that means the order was paid.
 pub const TRADE_SUCCESS: &str = "TRADE_SUCCESS";
 
+/// Most fields a notify may carry; real ones have under 30. More is
+/// treated as malformed rather than parsed at length.
+pub const MAX_NOTIFY_FIELDS: usize = 256;
+
 /// Why a notify was not accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reason {
@@ -88,9 +92,17 @@ impl Verification<'_> {
 }
 
 /// Parses a notify's query string or form body (a leading `?` or a full URL
-/// is fine). `None` when it is malformed.
+/// is fine). `None` when it is malformed or has more than
+/// [`MAX_NOTIFY_FIELDS`] fields.
 pub fn parse_notify(input: &str) -> Option<Params<'_>> {
-    Params::from_pairs(parse_query(input)?).ok()
+    if input.matches('&').count() >= 2 * MAX_NOTIFY_FIELDS {
+        return None; // cheap pre-check before decoding anything
+    }
+    let pairs = parse_query(input)?;
+    if pairs.len() > MAX_NOTIFY_FIELDS {
+        return None;
+    }
+    Params::from_pairs(pairs).ok()
 }
 
 /// Verifies received notify fields (`None` = could not be parsed) under
@@ -187,6 +199,7 @@ mod tests {
             (format!("{}&pid=1005", signed()), Reason::Malformed),
             (signed().replace("&trade_no", "&amp;trade_no"), Reason::Malformed),
             (signed().replace("money=1", "money=%FF"), Reason::Malformed),
+            (format!("{}{}", "a=1&".repeat(MAX_NOTIFY_FIELDS), signed()), Reason::Malformed),
         ];
         for (query, reason) in cases {
             let v = run(&query, &Expected::default());

@@ -3,7 +3,7 @@
 use super::convert::{field_text, get, params_from_js, params_to_js, set, string_arg, to_js_error};
 use crate::core::error::Error;
 use crate::core::form::{pay_url, require_sign, submit_form};
-use crate::core::notify::{parse_notify, verify_notify, Expected};
+use crate::core::notify::{parse_notify, verify_notify, Expected, MAX_NOTIFY_FIELDS};
 use crate::core::order::{check_sendable_value, validate_order, Endpoint};
 use crate::core::params::Params;
 use crate::core::sign;
@@ -153,11 +153,12 @@ pub(crate) fn verify_with(input: &JsValue, key: &str, expected: &JsValue, defaul
     )
     .js()?;
     let text;
-    let data = if let Some(s) = input.as_string() {
-        text = s;
-        parse_notify(&text)
+    let data = if let Some(s) = input.dyn_ref::<js_sys::JsString>() {
+        // A lone surrogate would be read as U+FFFD: not what was received.
+        text = s.is_valid_utf16().then(|| String::from(s));
+        text.as_deref().and_then(parse_notify)
     } else if input.is_object() {
-        params_from_js("input", input).ok()
+        params_from_js("input", input).ok().filter(|p| p.len() <= MAX_NOTIFY_FIELDS)
     } else {
         return Err(to_js_error(Error::invalid("input", "input must be a query string, URLSearchParams or a plain object")));
     };
