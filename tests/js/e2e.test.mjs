@@ -40,6 +40,7 @@ const NASTY_NAME = '"><script>alert(1)</script>&notify_url=x ¬';
 let sandbox;
 let merchant;
 let browser;
+const logs = [];
 
 /** md5 over the sorted non-empty fields but sign/sign_type, KEY appended: computed here, not by the package. */
 function md5Sign(fields, key) {
@@ -164,8 +165,8 @@ before(async () => {
   assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`);
   rmSync(ARTIFACTS, { recursive: true, force: true });
   mkdirSync(ARTIFACTS, { recursive: true });
-  sandbox = await startSandbox({ merchants: [{ pid: PID, key: MERCHANT_KEY, name: 'Demo shop' }], notifyRetryDelaysMs: [100, 200] });
-  merchant = await startMerchant({ port: 0, gateway: sandbox.url, pid: PID, key: MERCHANT_KEY, sandbox: true });
+  sandbox = await startSandbox({ merchants: [{ pid: PID, key: MERCHANT_KEY, name: 'Demo shop' }], notifyRetryDelaysMs: [100, 200], log: (line) => logs.push(line) });
+  merchant = await startMerchant({ port: 0, gateway: sandbox.url, pid: PID, key: MERCHANT_KEY, sandbox: true, log: (line) => logs.push(line) });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: STEP_MS * 3 });
 });
 
@@ -336,6 +337,8 @@ test('notify handler: forged, mismatched and unknown notifies get no "success"',
   assert.deepEqual([record.notifies, record.rejected_notifies, record.fulfilments], [1, 3, 1]);
   assert.deepEqual(await send(notify), [200, 'success'], 'a genuine replay is acknowledged');
   assert.deepEqual([record.notifies, record.fulfilments], [2, 1]);
+  assert.ok(logs.some((line) => line.includes('rejected (bad_sign)')));
+  assert.ok(!logs.some((line) => line.includes(MERCHANT_KEY)), 'the KEY is never logged');
 });
 
 test('merchant server: content types, no path escapes, JSON-only API', async () => {
