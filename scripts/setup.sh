@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debs=(rustc-web cargo-web rust-web-src lld-22 chromium chromium-driver)
+# fonts-wqy-microhei: Chinese text in browser screenshots.
+debs=(rustc-web cargo-web rust-web-src lld-22 chromium chromium-driver fonts-wqy-microhei)
 missing=()
 for deb in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$deb" 2>/dev/null | grep -q 'ok installed' || missing+=("$deb")

@@ -75,6 +75,20 @@ const ROUTES = [
   }],
 ];
 
+/**
+ * Whether a browser request may drive the sandbox: no Origin (a script or
+ * test), or a page served from this machine. A web page from elsewhere that
+ * the developer happens to have open must not pay or reset orders.
+ */
+function allowedOrigin(origin) {
+  if (origin === undefined) return true;
+  try {
+    return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(origin).hostname);
+  } catch {
+    return false;
+  }
+}
+
 /** Any request under /_sandbox/. */
 export function handleControl(ctx, req, res, input) {
   const path = input.url.pathname.slice('/_sandbox/'.length).replace(/\/$/, '');
@@ -82,6 +96,7 @@ export function handleControl(ctx, req, res, input) {
     return sendHtml(res, 200, messagePage('Redirected', 'redirected', 'The sandbox redirected this request (fault "redirect").'));
   }
   try {
+    if (!allowedOrigin(req.headers.origin)) throw new HttpError(403, 'the control API answers only pages served from this machine');
     const routes = ROUTES.filter(([, re]) => re.test(path));
     if (routes.length === 0) throw new HttpError(404, `no control endpoint ${path}`);
     const route = routes.find(([method]) => method === req.method);

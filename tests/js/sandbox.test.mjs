@@ -553,6 +553,17 @@ test('control: orders, pay/fail/notify conflicts, requests, reset', async () => 
   assert.deepEqual((await control('GET', 'requests')).body, {});
 });
 
+test('control: pages from other machines cannot drive the sandbox; local pages can', async () => {
+  const o = await createOrder();
+  for (const origin of ['https://evil.example', 'null', 'http://127.0.0.1.evil.example']) {
+    const res = await fetch(`${sb.url}_sandbox/orders/${o.trade_no}/pay`, { method: 'POST', headers: { Origin: origin } });
+    assert.equal(res.status, 403, origin);
+  }
+  assert.equal((await control('GET', `orders/${o.trade_no}`)).body.state, 'unpaid');
+  const local = await fetch(`${sb.url}_sandbox/orders/${o.trade_no}`, { headers: { Origin: 'http://localhost:3000' } });
+  assert.equal(local.status, 200);
+});
+
 test('CORS: preflight answered, Access-Control-Allow-Origin on answers', async () => {
   for (const path of ['mapi.php', 'api.php?act=refund', '_sandbox/faults']) {
     const res = await fetch(sb.url + path, {
