@@ -72,8 +72,49 @@ fn judge(call: &Call, body: &str) -> Result<JsValue> {
 pub fn number(value: &JsValue) -> Option<f64> {
     value
         .as_f64()
-        .or_else(|| value.as_string().and_then(|s| s.trim().parse().ok()))
+        .or_else(|| value.as_string().and_then(|s| parse_decimal(s.trim())))
         .filter(|n: &f64| n.is_finite())
+}
+
+/// What `str::parse::<f64>` reads from `text`, converted by JS's `parseFloat`
+/// instead of Rust's own parser, whose tables cost ~15 KB of wasm. Accepts
+/// exactly Rust's decimal syntax (`[+-]` digits `[.digits]` `[e[+-]digits]`,
+/// either side of the dot may be empty but not both); both convert with
+/// correct rounding, so the value is the same. Rust's `inf`/`nan` are left
+/// out: they are not finite, which `number` drops anyway.
+fn parse_decimal(text: &str) -> Option<f64> {
+    let b = text.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - start
+    };
+    let int = digits(&mut i);
+    let frac = if b.get(i) == Some(&b'.') {
+        i += 1;
+        digits(&mut i)
+    } else {
+        0
+    };
+    if int + frac == 0 {
+        return None;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return None;
+        }
+    }
+    if i != b.len() {
+        return None;
+    }
+    Some(js_sys::parse_float(text))
 }
 
 /// Removes the KEY from everything an error carries. A body is redacted

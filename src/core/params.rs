@@ -42,17 +42,21 @@ impl<'a> Params<'a> {
         for (key, value) in pairs {
             let key = key.into();
             if !is_valid_key(&key) {
-                return Err(Error::invalid(
-                    &key,
-                    format!("parameter name {key:?} is not allowed: use 1-64 of A-Z a-z 0-9 _ -"),
-                ));
+                let message = format!("parameter name {} is not allowed: use 1-64 of A-Z a-z 0-9 _ -", quoted(&key));
+                return Err(Error::invalid(&key, message));
             }
             fields.push((key, value.into()));
         }
-        fields.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        Self::from_fields(fields)
+    }
+
+    /// Sorts and de-duplicates checked fields. Not generic, so that the
+    /// sort exists once in the wasm.
+    fn from_fields(mut fields: Vec<(Cow<'a, str>, Cow<'a, str>)>) -> Result<Self> {
+        heapsort_by_key(&mut fields);
         if let Some(pair) = fields.windows(2).find(|w| w[0].0 == w[1].0) {
             let key = &pair[0].0;
-            return Err(Error::invalid(key, format!("parameter {key:?} is given more than once")));
+            return Err(Error::invalid(key, format!("parameter {} is given more than once", quoted(key))));
         }
         Ok(Params { fields })
     }
@@ -105,6 +109,68 @@ impl<'a> Params<'a> {
     }
 }
 
+/// `text` in double quotes, escaped as Rust's `{:?}` escapes ASCII (`\"`,
+/// `\\`, `\t`, `\r`, `\n`, `\0`, other controls as `\u{7f}`). Other
+/// characters are kept as they are: `{:?}` would pull ~4 KB of Unicode tables
+/// into the wasm to escape the few non-printable ones.
+fn quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\n' => out.push_str("\\n"),
+            '\0' => out.push_str("\\0"),
+            c if c.is_ascii_control() => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                let b = c as u8;
+                out.push_str("\\u{");
+                if b >= 16 {
+                    out.push(char::from(HEX[usize::from(b >> 4)]));
+                }
+                out.push(char::from(HEX[usize::from(b & 15)]));
+                out.push('}');
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Sorts fields by name, bytewise. A heapsort: O(n log n) whatever a
+/// notify's sender puts in it, and a few hundred bytes of wasm where the
+/// standard library's sorts take several KB.
+fn heapsort_by_key<T: Ord, U>(v: &mut [(T, U)]) {
+    fn sift_down<T: Ord, U>(v: &mut [(T, U)], mut root: usize, end: usize) {
+        loop {
+            let mut child = 2 * root + 1;
+            if child >= end {
+                return;
+            }
+            if child + 1 < end && v[child].0 < v[child + 1].0 {
+                child += 1;
+            }
+            if v[root].0 >= v[child].0 {
+                return;
+            }
+            v.swap(root, child);
+            root = child;
+        }
+    }
+    let n = v.len();
+    for root in (0..n / 2).rev() {
+        sift_down(v, root, n);
+    }
+    for end in (1..n).rev() {
+        v.swap(0, end);
+        sift_down(v, 0, end);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,6 +188,33 @@ mod tests {
     fn rejects_duplicates_naming_the_field() {
         let e = Params::from_pairs([("money", "1"), ("pid", "1"), ("money", "2")]).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("money"));
+    }
+
+    #[test]
+    fn names_are_quoted_as_debug_quotes_them() {
+        for name in ["a b", "a\"b", "a\\b", "t\tr\rn\n0\0", "\u{1}\u{1f}\u{7f}", "名", "a=b"] {
+            let e = Params::from_pairs([(name, "1")]).unwrap_err();
+            assert_eq!(e.message, format!("parameter name {name:?} is not allowed: use 1-64 of A-Z a-z 0-9 _ -"));
+        }
+        let e = Params::from_pairs([("pid", "1"), ("pid", "2")]).unwrap_err();
+        assert_eq!(e.message, "parameter \"pid\" is given more than once");
+    }
+
+    #[test]
+    fn heapsort_sorts_any_order() {
+        let mut seed = 7u32;
+        for n in 0..70 {
+            let mut v: Vec<(u32, ())> = (0..n)
+                .map(|_| {
+                    seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    (seed >> 16, ())
+                })
+                .collect();
+            let mut want = v.clone();
+            want.sort();
+            heapsort_by_key(&mut v);
+            assert_eq!(v, want);
+        }
     }
 
     #[test]

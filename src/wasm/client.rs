@@ -40,7 +40,8 @@ fn int_option(options: &JsValue, field: &str, default: u32, min: f64, max: f64) 
     }
     match value.as_f64() {
         Some(n) if n.fract() == 0.0 && (min..=max).contains(&n) => Ok(n as u32),
-        _ => Err(Error::invalid(field, format!("{field} must be an integer from {min} to {max}"))),
+        // min and max print as integers: f64 Display would cost ~10 KB of wasm.
+        _ => Err(Error::invalid(field, format!("{field} must be an integer from {} to {}", min as u64, max as u64))),
     }
 }
 
@@ -65,8 +66,14 @@ impl EpayClient {
     where
         F: FnOnce(JsValue) -> JsResult<JsValue> + 'static,
     {
+        let call = call(&self.config.merchant);
+        self.run_boxed(call, Box::new(shape))
+    }
+
+    /// The part of `run` that is not generic: one future, one
+    /// `future_to_promise` in the wasm instead of one per method (~5 KB).
+    fn run_boxed(&self, call: Result<Call>, shape: Box<dyn FnOnce(JsValue) -> JsResult<JsValue>>) -> Promise {
         let config = Rc::clone(&self.config);
-        let call = call(&config.merchant);
         future_to_promise(async move {
             let call = call.js()?;
             let json = send(&config.merchant, &call, config.timeout_ms, config.retries).await.js()?;

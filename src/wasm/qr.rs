@@ -37,7 +37,7 @@ fn int(options: &JsValue, field: &str, max: f64) -> Result<Option<u32>, Error> {
     }
     match value.as_f64() {
         Some(n) if n.fract() == 0.0 && (0.0..=max).contains(&n) => Ok(Some(n as u32)),
-        _ => Err(Error::invalid(field, format!("{field} must be an integer from 0 to {max}"))),
+        _ => Err(Error::invalid(field, format!("{field} must be an integer from 0 to {}", max as u32))),
     }
 }
 
