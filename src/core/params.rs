@@ -110,13 +110,15 @@ impl<'a> Params<'a> {
 }
 
 /// `text` in double quotes, escaped as Rust's `{:?}` escapes ASCII (`\"`,
-/// `\\`, `\t`, `\r`, `\n`, `\0`, other controls as `\u{7f}`). Other
+/// `\\`, `\t`, `\r`, `\n`, `\0`, other controls as `\u{7f}`), its first
+/// 64 characters only (a megabyte-long name makes no better message). Other
 /// characters are kept as they are: `{:?}` would pull ~4 KB of Unicode tables
 /// into the wasm to escape the few non-printable ones.
 fn quoted(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
+    const SHOWN: usize = MAX_KEY_LEN;
+    let mut out = String::with_capacity(text.len().min(4 * SHOWN) + 8);
     out.push('"');
-    for c in text.chars() {
+    for c in text.chars().take(SHOWN) {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
@@ -138,6 +140,9 @@ fn quoted(text: &str) -> String {
         }
     }
     out.push('"');
+    if text.chars().nth(SHOWN).is_some() {
+        out.push('…');
+    }
     out
 }
 
@@ -215,6 +220,15 @@ mod tests {
             heapsort_by_key(&mut v);
             assert_eq!(v, want);
         }
+    }
+
+    #[test]
+    fn long_names_are_shortened_in_messages_not_in_field() {
+        let long = "k".repeat(1000) + "=";
+        let e = Params::from_pairs([(long.as_str(), "1")]).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some(long.as_str()));
+        assert!(e.message.len() < 200, "{}", e.message);
+        assert!(e.message.contains(&format!("\"{}\"…", "k".repeat(64))));
     }
 
     #[test]

@@ -175,25 +175,30 @@ impl EpayClient {
     #[wasm_bindgen(js_name = buildSubmitForm)]
     pub fn build_submit_form(&self, #[wasm_bindgen(unchecked_param_type = "SubmitOrder")] order: JsValue) -> JsResult<String> {
         let m = &self.config.merchant;
-        submit_form(&m.gateway, &submit_fields(&with_pid(&order, m), Some(&m.key))?).js()
+        submit_form(&m.gateway, &submit_fields(&with_pid(&order, m)?, Some(&m.key))?).js()
     }
 
     /// `buildPayUrl(order, { gateway, key })` with the client's gateway and KEY.
     #[wasm_bindgen(js_name = buildPayUrl)]
     pub fn build_pay_url(&self, #[wasm_bindgen(unchecked_param_type = "SubmitOrder")] order: JsValue) -> JsResult<String> {
         let m = &self.config.merchant;
-        Ok(pay_url(&m.gateway, &submit_fields(&with_pid(&order, m), Some(&m.key))?))
+        Ok(pay_url(&m.gateway, &submit_fields(&with_pid(&order, m)?, Some(&m.key))?))
     }
 }
 
-/// The order with the client's pid when it has none.
-fn with_pid(order: &JsValue, m: &Merchant) -> JsValue {
-    if !get(order, "pid").is_undefined() || !order.is_object() {
-        return order.clone();
+/// The order with the client's pid when it has none; an order for another
+/// pid is refused, as `createOrder` refuses it.
+fn with_pid(order: &JsValue, m: &Merchant) -> JsResult<JsValue> {
+    let pid = field_text("pid", &get(order, "pid")).js()?;
+    if pid.as_deref().is_some_and(|pid| pid != m.pid) {
+        return Err(to_js_error(Error::invalid("pid", "pid differs from the client's pid")));
+    }
+    if pid.is_some() || !order.is_object() {
+        return Ok(order.clone());
     }
     let copy = Object::assign(&Object::new(), order.unchecked_ref());
     set(&copy, "pid", &JsValue::from(m.pid.as_str()));
-    copy.into()
+    Ok(copy.into())
 }
 
 fn order_ref(which: &JsValue) -> Result<OrderRef> {
