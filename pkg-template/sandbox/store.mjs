@@ -31,6 +31,9 @@ export function normalizeMerchants(list = DEFAULT_MERCHANTS) {
  * objects; mutate them, then call `save()`).
  */
 export class Store {
+  /** pid → out_trade_no → the first order added with them: findByOut in O(1), not a scan of every order. */
+  #byOut = new Map();
+
   /** @param {{ merchants?: object[], persist?: string }} options */
   constructor({ merchants, persist } = {}) {
     this.merchants = normalizeMerchants(merchants);
@@ -52,8 +55,8 @@ export class Store {
 
   /** The order of merchant `pid` with this out_trade_no, or undefined. */
   findByOut(pid, outTradeNo) {
-    for (const o of this.orders.values()) if (o.pid === pid && o.out_trade_no === outTradeNo) return o;
-    return undefined;
+    const o = this.#byOut.get(pid)?.get(outTradeNo);
+    return o && this.orders.get(o.trade_no) === o ? o : undefined;
   }
 
   /** Orders, newest first; only merchant `pid`'s if given. */
@@ -71,6 +74,7 @@ export class Store {
     } while (this.orders.has(tradeNo));
     const order = { trade_no: tradeNo, ...fields };
     this.orders.set(tradeNo, order);
+    this.#index(order);
     this.save();
     return order;
   }
@@ -78,6 +82,7 @@ export class Store {
   /** Forgets every order. */
   reset() {
     this.orders.clear();
+    this.#byOut.clear();
     this.save();
   }
 
@@ -101,6 +106,15 @@ export class Store {
       throw new Error(`persist file ${this.persist} is not an epay-sandbox file (version ${FILE_VERSION})`);
     }
     this.seq = Number(data.seq) || 0;
-    for (const o of data.orders) this.orders.set(o.trade_no, o);
+    for (const o of data.orders) {
+      this.orders.set(o.trade_no, o);
+      this.#index(o);
+    }
+  }
+
+  #index(order) {
+    if (!this.#byOut.has(order.pid)) this.#byOut.set(order.pid, new Map());
+    const byOut = this.#byOut.get(order.pid);
+    if (!byOut.has(order.out_trade_no)) byOut.set(order.out_trade_no, order);
   }
 }
