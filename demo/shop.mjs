@@ -17,10 +17,19 @@ export const PAY_TYPES = Object.freeze(['alipay', 'wxpay', 'qqpay']);
 
 const pad = (n, width = 2) => String(n).padStart(width, '0');
 
-/** A fresh merchant order number: `D` + local time + 6 random digits, e.g. `D20261128153005123456`. */
+let serial = randomInt(1e6);
+
+/**
+ * A fresh merchant order number: `D` + local time + 6 digits, e.g.
+ * `D20261128153005123456`. The digits count up from a random start, so a
+ * process repeats a number only after a million orders in one second
+ * (random digits repeated a few times in 20 000 orders, and two checkouts
+ * then shared one order).
+ */
 export function newOutTradeNo(d = new Date()) {
   const stamp = `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
-  return `D${stamp}${pad(randomInt(1e6), 6)}`;
+  serial = (serial + 1) % 1e6;
+  return `D${stamp}${pad(serial, 6)}`;
 }
 
 /**
