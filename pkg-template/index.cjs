@@ -1,6 +1,8 @@
 'use strict';
 // Node.js CommonJS entry: the module is compiled and ready on require.
 const wasm = require('./epay_wasm_node.cjs');
+// sign, verifyNotify and buildSubmitForm through one buffer (fast.mjs).
+const fast = require('./fast.cjs').makeFast(wasm, () => wasm.__wasm);
 
 /**
  * The error every epay-wasm function throws: a real `Error` with
@@ -20,4 +22,4 @@ class EpayError extends Error {
   }
 }
 
-module.exports = { ...wasm, EpayError };
+module.exports = { ...wasm, ...fast, EpayError };

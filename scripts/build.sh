@@ -29,6 +29,12 @@ node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-t
 sed 's/epay_wasm\.d\.ts/epay_wasm.d.mts/' "$out/web/epay_wasm.js" > "$next"/epay_wasm.mjs
 cp "$out/web/epay_wasm.d.ts" "$next"/epay_wasm.d.mts
 sed 's/epay_wasm\.d\.ts/epay_wasm_node.d.cts/' "$out/node/epay_wasm.js" > "$next"/epay_wasm_node.cjs
+# The raw exports, for the fast path (fast.mjs); not enumerable, so not
+# part of the package's exports.
+echo "Object.defineProperty(exports, '__wasm', { value: wasm });" >> "$next"/epay_wasm_node.cjs
+# fast.mjs as CommonJS for index.cjs: one source for both entries.
+{ sed 's/^export function makeFast/function makeFast/' pkg-template/fast.mjs
+  echo 'module.exports = { makeFast };'; } > "$next"/fast.cjs
 cp "$out/node/epay_wasm.d.ts" "$next"/epay_wasm_node.d.cts
 rm -rf target/pkg-old
 [ -d pkg ] && mv pkg target/pkg-old

@@ -2,8 +2,25 @@
 //! GET pay link.
 
 use super::error::{Error, Result};
+use super::order::{validate_order, Endpoint};
 use super::params::Params;
+use super::sign::sign;
 use super::url::{encode_query, Gateway};
+
+/// The fields a submit form or pay link carries: with a KEY, the order
+/// validated for `submit.php` and signed; without one, the params as given,
+/// which must then carry `sign` (signed on the merchant's server).
+pub fn submit_fields<'a>(params: Params<'a>, key: Option<&str>) -> Result<Params<'a>> {
+    let Some(key) = key else {
+        require_sign(&params)?;
+        return Ok(params);
+    };
+    let mut order = validate_order(&params, Endpoint::Submit)?;
+    let signature = sign(&order, key)?;
+    order.set("sign", signature);
+    order.set("sign_type", "MD5");
+    Ok(order)
+}
 
 /// Checks that `params` carry a signature, as they must when the page has
 /// no KEY and emits fields signed on the merchant's server.
@@ -22,17 +39,24 @@ pub fn require_sign(params: &Params) -> Result<()> {
 /// into LF). Every `&` is escaped, so `&notify_url` can never become
 /// `¬ify_url`.
 pub fn escape_html_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\r' => out.push_str("&#13;"),
-            c => out.push(c),
-        }
+    // Bytewise: these ASCII bytes never occur inside a multi-byte character,
+    // and the runs between them are copied whole.
+    let mut start = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            b'\r' => "&#13;",
+            _ => continue,
+        };
+        out.push_str(&text[start..i]);
+        out.push_str(entity);
+        start = i + 1;
     }
+    out.push_str(&text[start..]);
 }
 
 /// A complete HTML snippet that posts `params` to the gateway's

@@ -29,13 +29,8 @@ const MAX_OUT_TRADE_NO: usize = 64;
 /// (`1` → `1.00`), cuts `name` to 127 bytes on a character boundary and, for
 /// `mapi.php`, defaults `device` to `jump`. Unknown fields (forks add some)
 /// are kept and signed. Every failure names its field.
-pub fn validate_order(order: &Params<'_>, endpoint: Endpoint) -> Result<Params<'static>> {
-    let mut out = Params::from_pairs(
-        order
-            .iter()
-            .filter(|(k, v)| !v.is_empty() && *k != "sign" && *k != "sign_type")
-            .map(|(k, v)| (k.to_owned(), v.to_owned())),
-    )?;
+pub fn validate_order<'a>(order: &Params<'a>, endpoint: Endpoint) -> Result<Params<'a>> {
+    let mut out = order.filtered(|k, v| !v.is_empty() && k != "sign" && k != "sign_type");
     for (k, v) in out.iter() {
         check_sendable_value(k, v)?;
     }

@@ -89,6 +89,12 @@ impl<'a> Params<'a> {
         }
     }
 
+    /// The fields for which `keep(name, value)` holds, still sorted; values
+    /// that borrow keep borrowing.
+    pub fn filtered(&self, keep: impl Fn(&str, &str) -> bool) -> Params<'a> {
+        Params { fields: self.fields.iter().filter(|(k, v)| keep(k, v)).cloned().collect() }
+    }
+
     /// Fields in bytewise key order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.fields.iter().map(|(k, v)| (&**k, &**v))

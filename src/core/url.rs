@@ -21,7 +21,9 @@ pub fn check_http_url(field: &str, url: &str) -> Result<()> {
     if !authority.chars().all(host_ok) {
         return Err(bad("has a host with characters that are not allowed (user info is not accepted)"));
     }
-    if url.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '\\' | '`')) {
+    let bad_char = |c: char| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '\\' | '`');
+    let has_bad = if url.is_ascii() { url.bytes().any(|b| bad_char(char::from(b))) } else { url.chars().any(bad_char) };
+    if has_bad {
         return Err(bad("contains whitespace, control characters or one of \" < > \\ `"));
     }
     if url.len() > MAX_URL_LEN {

@@ -2,7 +2,7 @@
 
 use super::convert::{field_text, get, params_from_js, params_to_js, set, string_arg, to_js_error};
 use crate::core::error::Error;
-use crate::core::form::{pay_url, require_sign, submit_form};
+use crate::core::form::{self, pay_url, submit_form};
 use crate::core::notify::{parse_notify, verify_notify, Expected, MAX_NOTIFY_FIELDS};
 use crate::core::order::{check_sendable_value, validate_order, Endpoint};
 use crate::core::params::Params;
@@ -87,16 +87,7 @@ fn submit_options(options: &JsValue) -> JsResult<(Gateway, Option<String>)> {
 /// The fields a submit form or pay link carries: validated and signed when
 /// a KEY is given; as given, but carrying `sign`, otherwise.
 pub(crate) fn submit_fields(params: &JsValue, key: Option<&str>) -> JsResult<Params<'static>> {
-    let params = params_from_js("params", params).js()?;
-    let Some(key) = key else {
-        require_sign(&params).js()?;
-        return Ok(params);
-    };
-    let mut order = validate_order(&params, Endpoint::Submit).js()?;
-    let signature = sign::sign(&order, key).js()?;
-    order.set("sign", signature);
-    order.set("sign_type", "MD5");
-    Ok(order)
+    form::submit_fields(params_from_js("params", params).js()?, key).js()
 }
 
 /// An HTML snippet that posts the order to the gateway's `submit.php`:
@@ -141,6 +132,12 @@ pub fn verify_notify_js(
     verify_with(&input, &key, &expected, None)
 }
 
+/// The received fields of a notify given as an object: malformed (`None`)
+/// when they do not make a parameter set, or are too many.
+pub(crate) fn notify_from_object(params: Result<Params<'_>, Error>) -> Option<Params<'_>> {
+    params.ok().filter(|p| p.len() <= MAX_NOTIFY_FIELDS)
+}
+
 /// `verifyNotify` with a KEY already read; `default_pid` is expected when
 /// `expected.pid` is not given.
 pub(crate) fn verify_with(input: &JsValue, key: &str, expected: &JsValue, default_pid: Option<&str>) -> JsResult<JsValue> {
@@ -158,7 +155,7 @@ pub(crate) fn verify_with(input: &JsValue, key: &str, expected: &JsValue, defaul
         text = s.is_valid_utf16().then(|| String::from(s));
         text.as_deref().and_then(parse_notify)
     } else if input.is_object() {
-        params_from_js("input", input).ok().filter(|p| p.len() <= MAX_NOTIFY_FIELDS)
+        notify_from_object(params_from_js("input", input))
     } else {
         return Err(to_js_error(Error::invalid("input", "input must be a query string, URLSearchParams or a plain object")));
     };

@@ -4,5 +4,6 @@
 pub mod api;
 pub mod client;
 mod convert;
+pub mod fast;
 pub mod qr;
 pub mod types;
