@@ -10,11 +10,15 @@ import { resultParams, withQuery } from './payments.mjs';
 /** Default pause before each retry, in ms (short, for tests). */
 export const DEFAULT_RETRY_DELAYS_MS = Object.freeze([200, 500, 1000, 2000, 5000]);
 const BODY_LIMIT = 4096;
+/** Most notifies in flight at once; the rest queue (as a real server's workers do). */
+export const MAX_PARALLEL_NOTIFIES = 32;
 
 export class Notifier {
   #timers = new Map();
   #inflight = new Set();
   #closed = false;
+  #active = 0;
+  #waiting = [];
 
   /**
    * @param {{ store: import('./store.mjs').Store, faults: import('./faults.mjs').Faults,
@@ -87,7 +91,14 @@ export class Notifier {
     if (fault && !(await delayFault(fault))) {
       return { status: null, body: '', error: `fault injected: ${fault.kind}` };
     }
-    return this.#get(url);
+    if (this.#active >= MAX_PARALLEL_NOTIFIES) await new Promise((go) => this.#waiting.push(go));
+    this.#active += 1;
+    try {
+      return await this.#get(url);
+    } finally {
+      this.#active -= 1;
+      this.#waiting.shift()?.();
+    }
   }
 
   /** One GET with a total timeout; never follows redirects. Resolves { status, body, error }. */
