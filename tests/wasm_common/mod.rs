@@ -3,7 +3,8 @@
 //! `printf '%s' 'device=devicev&money=moneyv1234567' | md5sum`.
 
 use epay_wasm::wasm::api::{build_pay_url, build_submit_form, sign_js, sign_params, verify_notify_js};
-use js_sys::{Object, Reflect, JSON};
+use epay_wasm::wasm::types::NotifyExpectedArg;
+use js_sys::{Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -69,12 +70,12 @@ fn key_never_appears_in_errors() {
 fn sign_params_then_verify_notify() {
     let signed = sign_params(obj(r#"{"pid":"1005","out_trade_no":"A1","money":"1.00","trade_status":"TRADE_SUCCESS"}"#), key("K")).unwrap();
     assert_eq!(get(&signed, "sign_type").as_string().as_deref(), Some("MD5"));
-    let expected: Object = obj(r#"{"pid":1005,"money":"1","out_trade_no":"A1"}"#).unchecked_into();
+    let expected: NotifyExpectedArg = obj(r#"{"pid":1005,"money":"1","out_trade_no":"A1"}"#).unchecked_into();
     let result = verify_notify_js(signed.clone(), key("K"), Some(expected)).unwrap();
     assert_eq!(get(&result, "ok"), JsValue::TRUE);
     assert_eq!(get(&result, "paid"), JsValue::TRUE);
     assert_eq!(get(&result, "reason"), JsValue::NULL);
-    let wrong: Object = obj(r#"{"money":"2.00"}"#).unchecked_into();
+    let wrong: NotifyExpectedArg = obj(r#"{"money":"2.00"}"#).unchecked_into();
     let result = verify_notify_js(signed, key("K"), Some(wrong)).unwrap();
     assert_eq!(get(&result, "reason").as_string().as_deref(), Some("money_mismatch"));
     let garbage = verify_notify_js(JsValue::from("a=1&a=2"), key("K"), None).unwrap();
