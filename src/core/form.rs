@@ -39,24 +39,7 @@ pub fn require_sign(params: &Params) -> Result<()> {
 /// into LF). Every `&` is escaped, so `&notify_url` can never become
 /// `¬ify_url`.
 pub fn escape_html_into(out: &mut String, text: &str) {
-    // Bytewise: these ASCII bytes never occur inside a multi-byte character,
-    // and the runs between them are copied whole.
-    let mut start = 0;
-    for (i, b) in text.bytes().enumerate() {
-        let entity = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            b'\r' => "&#13;",
-            _ => continue,
-        };
-        out.push_str(&text[start..i]);
-        out.push_str(entity);
-        start = i + 1;
-    }
-    out.push_str(&text[start..]);
+    epay_kernel::escape_html_into(out, text);
 }
 
 /// A complete HTML snippet that posts `params` to the gateway's

@@ -4,18 +4,14 @@
 
 use super::error::{Error, Result};
 use super::params::Params;
-use md5::{Digest, Md5};
-
-/// Fields that are never signed.
-const UNSIGNED: [&str; 2] = ["sign", "sign_type"];
 
 /// Length of an MD5 signature in hex characters.
-pub const SIGN_LEN: usize = 32;
+pub const SIGN_LEN: usize = epay_kernel::SIGN_LEN;
 
 fn signed_fields<'p>(params: &'p Params) -> impl Iterator<Item = (&'p str, &'p str)> {
     params
         .iter()
-        .filter(|(k, v)| !v.is_empty() && !UNSIGNED.contains(k))
+        .filter(|(k, v)| epay_kernel::is_signed(k.as_bytes(), v.as_bytes()))
 }
 
 /// The canonical string that is signed, without the KEY:
@@ -47,30 +43,8 @@ pub fn check_key(key: &str) -> Result<()> {
 }
 
 /// MD5 over the canonical string and the KEY, as lowercase hex bytes.
-/// The text is built in one buffer and hashed in one `update`: four small
-/// updates a field cost more than the hashing itself.
 fn digest_hex(params: &Params, key: &str) -> [u8; SIGN_LEN] {
-    let mut text = Vec::with_capacity(256);
-    for (k, v) in signed_fields(params) {
-        if !text.is_empty() {
-            text.push(b'&');
-        }
-        text.extend_from_slice(k.as_bytes());
-        text.push(b'=');
-        text.extend_from_slice(v.as_bytes());
-    }
-    text.extend_from_slice(key.as_bytes());
-    to_hex(&Md5::digest(&text).into())
-}
-
-fn to_hex(bytes: &[u8; 16]) -> [u8; SIGN_LEN] {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = [0u8; SIGN_LEN];
-    for (i, b) in bytes.iter().enumerate() {
-        out[2 * i] = HEX[usize::from(b >> 4)];
-        out[2 * i + 1] = HEX[usize::from(b & 0x0f)];
-    }
-    out
+    epay_kernel::sign_hex(params.fields(), key.as_bytes())
 }
 
 /// The signature of `params` under `key`: 32 lowercase hex characters.
@@ -158,6 +132,17 @@ mod tests {
         assert!(!verify(&p, "1234567", &good[..31]).unwrap());
         assert!(!verify(&p, "1234568", good).unwrap());
         assert!(!verify(&p, "1234567", "3854cc9f022e0fb821bd2e002260245e").unwrap());
+    }
+
+    #[test]
+    fn the_fast_paths_key_rule_is_check_key_for_ascii() {
+        for b in 0u8..0x80 {
+            let c = char::from(b);
+            for key in [format!("{c}"), format!("{c}k"), format!("k{c}"), format!("k{c}k")] {
+                assert_eq!(epay_kernel::is_usable_ascii_key(key.as_bytes()), check_key(&key).is_ok(), "{key:?}");
+            }
+        }
+        assert!(!epay_kernel::is_usable_ascii_key(b""));
     }
 
     #[test]

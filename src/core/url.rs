@@ -79,16 +79,7 @@ impl Gateway {
 /// Appends `text` percent-encoded as `encodeURIComponent` does: only
 /// `A-Z a-z 0-9 - _ . ! ~ * ' ( )` stay as they are.
 pub fn percent_encode_into(out: &mut String, text: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in text.as_bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0x0f)]));
-        }
-    }
+    epay_kernel::percent_encode_into(out, text);
 }
 
 /// `k=v&k=v` with both sides percent-encoded, in the given order.
@@ -109,31 +100,7 @@ pub fn encode_query<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> 
 /// do: `+` is a space, `%XX` a byte, a malformed `%` stays as it is.
 /// `None` when the bytes are not UTF-8.
 pub fn percent_decode(text: &str) -> Option<Cow<'_, str>> {
-    if !text.contains(['%', '+']) {
-        return Some(Cow::Borrowed(text));
-    }
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let decoded = match bytes[i] {
-            b'+' => Some((b' ', 1)),
-            b'%' => hex_pair(bytes.get(i + 1..i + 3)).map(|b| (b, 3)),
-            _ => None,
-        };
-        let (byte, width) = decoded.unwrap_or((bytes[i], 1));
-        out.push(byte);
-        i += width;
-    }
-    String::from_utf8(out).ok().map(Cow::Owned)
-}
-
-fn hex_pair(pair: Option<&[u8]>) -> Option<u8> {
-    let digit = |b: u8| char::from(b).to_digit(16);
-    match pair? {
-        [hi, lo] => Some((digit(*hi)? * 16 + digit(*lo)?) as u8),
-        _ => None,
-    }
+    epay_kernel::percent_decode(text)
 }
 
 /// Splits a query string or form body into decoded `(key, value)` pairs.

@@ -15,7 +15,6 @@ use super::api::notify_from_object;
 use crate::core::form::{submit_fields, submit_form};
 use crate::core::notify::{parse_notify, verify_notify, Expected, Reason};
 use crate::core::params::Params;
-use crate::core::sign::{sign_hex, SIGN_LEN};
 use crate::core::url::Gateway;
 use std::cell::UnsafeCell;
 
@@ -95,35 +94,10 @@ struct Segments<'t> {
 }
 
 impl<'t> Segments<'t> {
-    /// The next segment of `units` UTF-16 code units. `None` when the
-    /// lengths do not fit the text, or on U+FFFD: TextEncoder writes that
-    /// for a lone surrogate, which the regular path refuses.
+    /// The next segment of `units` UTF-16 code units; `None` when the
+    /// lengths do not fit the text, or on a lone surrogate (U+FFFD).
     fn next(&mut self, units: u32) -> Option<&'t str> {
-        let start = self.pos;
-        let end = start.checked_add(units as usize)?;
-        let ascii = self.text.get(start..end).filter(|bytes| bytes.is_ascii());
-        if let Some(bytes) = ascii {
-            self.pos = end;
-            // SAFETY: ASCII is UTF-8.
-            return Some(unsafe { std::str::from_utf8_unchecked(bytes) });
-        }
-        let mut i = start;
-        let mut left = units as usize;
-        while left > 0 {
-            let (width, n) = match *self.text.get(i)? {
-                0..=0x7f => (1, 1),
-                0x80..=0xdf => (2, 1),
-                0xe0..=0xef => (3, 1),
-                _ => (4, 2),
-            };
-            if n > left || self.text.get(i..i + 3) == Some(&[0xef, 0xbf, 0xbd]) {
-                return None;
-            }
-            left -= n;
-            i += width;
-        }
-        self.pos = i;
-        std::str::from_utf8(self.text.get(start..i)?).ok()
+        epay_kernel::take_utf16(self.text, &mut self.pos, units)
     }
 }
 
@@ -166,17 +140,21 @@ fn set_out(s: &mut State, bytes: Vec<u8>) {
 #[no_mangle]
 pub extern "C" fn epay_sign(count: u32, text_len: u32, key_len: u32) -> u32 {
     let s = state();
-    let hex = (|| {
-        let (mut segments, lens) = input(s, text_len)?;
-        let params = Params::from_pairs(pairs(&mut segments, lens, 0, count)?).ok()?;
-        sign_hex(&params, key(s, key_len)?).ok()
-    })();
-    let Some(hex) = hex else { return SLOW };
     let mut out = std::mem::take(&mut s.out);
+    let hex = (|| {
+        let (segments, lens) = input(s, text_len)?;
+        let key = s.header.key.get(..key_len as usize)?;
+        if !epay_kernel::is_usable_ascii_key(key) {
+            return None;
+        }
+        epay_kernel::sign_segments(segments.text, lens.get(..2 * count as usize)?, key, &mut out)
+    })();
     out.clear();
-    out.extend_from_slice(&hex[..SIGN_LEN]);
+    if let Some(hex) = &hex {
+        out.extend_from_slice(hex);
+    }
     set_out(s, out);
-    0
+    if hex.is_some() { 0 } else { SLOW }
 }
 
 /// `buildSubmitForm`: `count` fields, then the gateway; `key_len` is
@@ -241,10 +219,7 @@ fn verify_into(s: &State, flags: u32, count: u32, text_len: u32, key_len: u32, o
 }
 
 fn utf16_len(text: &str) -> u32 {
-    if text.is_ascii() {
-        return text.len() as u32;
-    }
-    text.chars().map(|c| c.len_utf16() as u32).sum()
+    epay_kernel::utf16_len(text) as u32
 }
 
 /// The index of `reason` in the shim's `REASONS` table.

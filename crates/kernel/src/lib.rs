@@ -1,0 +1,350 @@
+//! The hot inner loops of epay-wasm: MD5 over the sign string, sorting and
+//! checking field names, splitting the fast path's input, HTML escaping and
+//! percent-coding.
+//!
+//! They live in their own crate so that the release build can compile them
+//! at opt-level 3 (`[profile.release.package.epay-kernel]` in the root
+//! Cargo.toml) while everything else is optimised for size: at opt-level
+//! "z" the iterator and slice helpers these loops lean on are not inlined,
+//! and signing the seed order took 2 µs instead of under 1. Everything here
+//! is non-generic, so that it is compiled in this crate, at its level.
+//! The protocol decisions stay in `epay_wasm::core`, which calls these.
+
+use md5::{Digest, Md5};
+use std::borrow::Cow;
+use std::mem::MaybeUninit;
+
+/// A field as the core keeps it: name and value, borrowed or owned.
+pub type Field<'a> = (Cow<'a, str>, Cow<'a, str>);
+
+/// Length of an MD5 signature in hex characters.
+pub const SIGN_LEN: usize = 32;
+
+/// Whether `name` is 1–64 of `A-Z a-z 0-9 _ -`.
+pub fn is_valid_name(name: &[u8]) -> bool {
+    if name.is_empty() || name.len() > 64 {
+        return false;
+    }
+    let mut i = 0;
+    while i < name.len() {
+        let b = name[i];
+        if !(b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Whether a field enters the signature: a non-empty value, and a name
+/// other than `sign` and `sign_type`.
+pub fn is_signed(name: &[u8], value: &[u8]) -> bool {
+    !value.is_empty() && name != b"sign" && name != b"sign_type"
+}
+
+/// Bytewise order of two names (short: a plain loop beats a call to
+/// `memcmp`, which the size-optimised build compiles as a byte loop anyway).
+fn less(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i < n {
+        if a[i] != b[i] {
+            return a[i] < b[i];
+        }
+        i += 1;
+    }
+    a.len() < b.len()
+}
+
+/// Whether two names are equal (a loop, as for [`less`]).
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && !less(a, b) && !less(b, a)
+}
+
+/// Sorts fields by name, bytewise: insertion sort for the usual dozen
+/// fields, heapsort (O(n log n) whatever a notify's sender puts in it)
+/// beyond 24.
+pub fn sort_fields(fields: &mut [Field<'_>]) {
+    let n = fields.len();
+    if n <= 24 {
+        for i in 1..n {
+            let mut j = i;
+            while j > 0 && less(fields[j].0.as_bytes(), fields[j - 1].0.as_bytes()) {
+                fields.swap(j, j - 1);
+                j -= 1;
+            }
+        }
+        return;
+    }
+    fn sift_down(v: &mut [Field<'_>], mut root: usize, end: usize) {
+        loop {
+            let mut child = 2 * root + 1;
+            if child >= end {
+                return;
+            }
+            if child + 1 < end && less(v[child].0.as_bytes(), v[child + 1].0.as_bytes()) {
+                child += 1;
+            }
+            if !less(v[root].0.as_bytes(), v[child].0.as_bytes()) {
+                return;
+            }
+            v.swap(root, child);
+            root = child;
+        }
+    }
+    for root in (0..n / 2).rev() {
+        sift_down(fields, root, n);
+    }
+    for end in (1..n).rev() {
+        fields.swap(0, end);
+        sift_down(fields, 0, end);
+    }
+}
+
+/// The first name given twice in sorted `fields`, if any.
+pub fn first_duplicate<'f>(fields: &'f [Field<'_>]) -> Option<&'f str> {
+    let mut i = 1;
+    while i < fields.len() {
+        if fields[i].0 == fields[i - 1].0 {
+            return Some(&fields[i].0);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The V1 signature of sorted `fields` under `key`: MD5 of `k=v&k=v` over
+/// the signed fields ([`is_signed`]) with the KEY appended, lowercase hex.
+/// The text is built in one buffer and hashed in one call.
+pub fn sign_hex(fields: &[Field<'_>], key: &[u8]) -> [u8; SIGN_LEN] {
+    let mut len = key.len();
+    for (k, v) in fields {
+        len += k.len() + v.len() + 2;
+    }
+    let mut text = Vec::with_capacity(len);
+    for (k, v) in fields {
+        let (k, v) = (k.as_bytes(), v.as_bytes());
+        if !is_signed(k, v) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push(b'&');
+        }
+        text.extend_from_slice(k);
+        text.push(b'=');
+        text.extend_from_slice(v);
+    }
+    text.extend_from_slice(key);
+    md5_hex(&text)
+}
+
+/// Most fields [`sign_segments`] takes; more go the regular way.
+pub const MAX_SEGMENT_FIELDS: usize = 128;
+
+/// The fast path of `sign`: `lens.len() / 2` fields as (name, value)
+/// segments of `text` ([`take_utf16`]), signed as [`sign_hex`] signs them,
+/// without allocating. `None` (take the regular path, which says why) when
+/// a segment does not split, on a lone surrogate, an invalid name, a name
+/// given twice, or more than [`MAX_SEGMENT_FIELDS`] fields. `buf` is kept
+/// between calls for the sign string.
+pub fn sign_segments(text: &[u8], lens: &[u32], key: &[u8], buf: &mut Vec<u8>) -> Option<[u8; SIGN_LEN]> {
+    let count = lens.len() / 2;
+    if count > MAX_SEGMENT_FIELDS {
+        return None;
+    }
+    // Not zeroed: 2 KB of stores would cost a tenth of the call.
+    let mut fields = [const { MaybeUninit::<(&[u8], &[u8])>::uninit() }; MAX_SEGMENT_FIELDS];
+    let mut pos = 0;
+    let mut len = key.len();
+    for i in 0..count {
+        let name = take_utf16(text, &mut pos, lens[2 * i])?.as_bytes();
+        let value = take_utf16(text, &mut pos, lens[2 * i + 1])?.as_bytes();
+        if !is_valid_name(name) {
+            return None;
+        }
+        len += name.len() + value.len() + 2;
+        // Insertion into place: names arrive in any order, a dozen of them.
+        // SAFETY (here and below): slots 0..i are initialised.
+        let mut j = i;
+        while j > 0 && less(name, unsafe { fields[j - 1].assume_init() }.0) {
+            fields[j] = fields[j - 1];
+            j -= 1;
+        }
+        if j > 0 && same(unsafe { fields[j - 1].assume_init() }.0, name) {
+            return None;
+        }
+        fields[j] = MaybeUninit::new((name, value));
+    }
+    buf.clear();
+    buf.reserve(len);
+    for field in &fields[..count] {
+        let (k, v) = unsafe { field.assume_init() };
+        if !is_signed(k, v) {
+            continue;
+        }
+        if !buf.is_empty() {
+            buf.push(b'&');
+        }
+        buf.extend_from_slice(k);
+        buf.push(b'=');
+        buf.extend_from_slice(v);
+    }
+    buf.extend_from_slice(key);
+    Some(md5_hex(buf))
+}
+
+/// MD5 of `data`, as lowercase hex bytes.
+pub fn md5_hex(data: &[u8]) -> [u8; SIGN_LEN] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest: [u8; 16] = Md5::digest(data).into();
+    let mut out = [0u8; SIGN_LEN];
+    for (i, b) in digest.iter().enumerate() {
+        out[2 * i] = HEX[usize::from(b >> 4)];
+        out[2 * i + 1] = HEX[usize::from(b & 0x0f)];
+    }
+    out
+}
+
+/// The next `units` UTF-16 code units of `text` from byte `*pos` (text
+/// that TextEncoder wrote: valid UTF-8), as a `str`; advances `*pos`.
+/// `None` when the lengths do not fit the text, or on U+FFFD, which is what
+/// TextEncoder makes of a lone surrogate.
+pub fn take_utf16<'t>(text: &'t [u8], pos: &mut usize, units: u32) -> Option<&'t str> {
+    let start = *pos;
+    let end = start.checked_add(units as usize)?;
+    if let Some(bytes) = text.get(start..end) {
+        if is_ascii(bytes) {
+            *pos = end;
+            // SAFETY: ASCII is UTF-8.
+            return Some(unsafe { std::str::from_utf8_unchecked(bytes) });
+        }
+    }
+    let mut i = start;
+    let mut left = units as usize;
+    while left > 0 {
+        let (width, n) = match *text.get(i)? {
+            0..=0x7f => (1, 1),
+            0x80..=0xdf => (2, 1),
+            0xe0..=0xef => (3, 1),
+            _ => (4, 2),
+        };
+        if n > left || text.get(i..i + 3) == Some(&[0xef, 0xbf, 0xbd][..]) {
+            return None;
+        }
+        left -= n;
+        i += width;
+    }
+    *pos = i;
+    std::str::from_utf8(text.get(start..i)?).ok()
+}
+
+/// Whether `bytes` are all ASCII (std's `is_ascii` is built for size here).
+pub fn is_ascii(bytes: &[u8]) -> bool {
+    let mut any = 0;
+    for &b in bytes {
+        any |= b;
+    }
+    any < 0x80
+}
+
+/// Whether an ASCII KEY passes `epay_wasm::core::sign::check_key`: not
+/// empty, no whitespace (as `char::is_whitespace` has it) at either end.
+pub fn is_usable_ascii_key(key: &[u8]) -> bool {
+    let space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+    match (key.first(), key.last()) {
+        (Some(&first), Some(&last)) => is_ascii(key) && !space(first) && !space(last),
+        _ => false,
+    }
+}
+
+/// Length of `text` in UTF-16 code units.
+pub fn utf16_len(text: &str) -> usize {
+    if is_ascii(text.as_bytes()) {
+        return text.len();
+    }
+    text.chars().map(char::len_utf16).sum()
+}
+
+/// Appends `text` escaped for a double-quoted HTML attribute: `& < > " '`
+/// become entities, CR becomes `&#13;`. Bytewise: these ASCII bytes never
+/// occur inside a multi-byte character, and the runs between them are
+/// copied whole.
+pub fn escape_html_into(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let entity = match bytes[i] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            b'\r' => "&#13;",
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(&text[start..i]);
+        out.push_str(entity);
+        i += 1;
+        start = i;
+    }
+    out.push_str(&text[start..]);
+}
+
+/// Appends `text` percent-encoded as `encodeURIComponent` does: only
+/// `A-Z a-z 0-9 - _ . ! ~ * ' ( )` stay as they are.
+pub fn percent_encode_into(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut buf = std::mem::take(out).into_bytes();
+    buf.reserve(text.len());
+    for &b in text.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')') {
+            buf.push(b);
+        } else {
+            buf.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0x0f)]]);
+        }
+    }
+    // Only ASCII was appended to what was a String.
+    *out = String::from_utf8(buf).unwrap_or_default();
+}
+
+/// Decodes one query component as PHP's `urldecode` and `URLSearchParams`
+/// do: `+` is a space, `%XX` a byte, a malformed `%` stays as it is.
+/// `None` when the bytes are not UTF-8.
+pub fn percent_decode(text: &str) -> Option<Cow<'_, str>> {
+    let bytes = text.as_bytes();
+    if !bytes.iter().any(|&b| b == b'%' || b == b'+') {
+        return Some(Cow::Borrowed(text));
+    }
+    let hex = |b: u8| match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    };
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'+' {
+            out.push(b' ');
+            i += 1;
+            continue;
+        }
+        if b == b'%' && i + 2 < bytes.len() {
+            if let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push(hi * 16 + lo);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b);
+        i += 1;
+    }
+    String::from_utf8(out).ok().map(Cow::Owned)
+}
+
+pub mod alloc;
