@@ -5,38 +5,17 @@
 
 import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import { startSandbox } from '../../pkg/sandbox/index.mjs';
 import { EpayClient, EpayError, verifyNotify } from '../../pkg/index.mjs';
+import { md5Sign, TEST_KEY as KEY, TEST_PID as PID, waitFor } from './support.mjs';
 
-const PID = 1005;
-const KEY = '80TWQztHqTVvV440KTKVqVPQh11AkfpF';
 const ERROR_CODES = ['INVALID_PARAM', 'API_ERROR', 'HTTP_ERROR', 'TIMEOUT', 'NETWORK', 'BAD_RESPONSE'];
 
 // ------------------------------------------------------------------ helpers
 
-/** md5 over the sorted non-empty fields but sign/sign_type, KEY appended. */
-function md5Sign(fields, key = KEY) {
-  const text = Object.keys(fields)
-    .filter((k) => k !== 'sign' && k !== 'sign_type' && fields[k] !== '' && fields[k] != null)
-    .sort()
-    .map((k) => `${k}=${fields[k]}`)
-    .join('&');
-  return createHash('md5').update(text + key, 'utf8').digest('hex');
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(check, what, ms = 5000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /** An HTTP server on a free loopback port; `reply(req, body)` → { status?, type?, body } (default "success"). */
 async function startServer(reply = () => ({ body: 'success' })) {

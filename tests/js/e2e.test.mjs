@@ -11,13 +11,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startSandbox } from '../../pkg/sandbox/index.mjs';
 import { startMerchant } from '../../demo/merchant.mjs';
+import { md5Sign, waitFor } from './support.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS = join(ROOT, 'test-results', 'e2e');
@@ -42,25 +43,7 @@ let merchant;
 let browser;
 const logs = [];
 
-/** md5 over the sorted non-empty fields but sign/sign_type, KEY appended: computed here, not by the package. */
-function md5Sign(fields, key) {
-  const text = Object.keys(fields)
-    .filter((k) => k !== 'sign' && k !== 'sign_type' && fields[k] !== '' && fields[k] != null)
-    .sort()
-    .map((k) => `${k}=${fields[k]}`)
-    .join('&');
-  return createHash('md5').update(text + key, 'utf8').digest('hex');
-}
 
-async function waitFor(check, what, ms = STEP_MS) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const control = async (path, init) => (await fetch(`${sandbox.url}_sandbox/${path}`, init)).json();
 const gatewayOrder = async (outTradeNo) => (await control(`orders?out_trade_no=${outTradeNo}`)).orders[0];
@@ -72,7 +55,7 @@ const post = (path, body) => fetch(`${merchant.url}${path.replace(/^\//, '')}`, 
 async function paidOrder(product = 'vip') {
   const { order } = await (await post('/api/orders', { product, mode: 'api' })).json();
   await control(`orders/${order.trade_no}/pay`, { method: 'POST' });
-  await waitFor(() => merchant.shop.get(order.out_trade_no).status === 'paid', 'the notify');
+  await waitFor(() => merchant.shop.get(order.out_trade_no).status === 'paid', 'the notify', STEP_MS);
   return merchant.shop.get(order.out_trade_no);
 }
 
@@ -206,7 +189,7 @@ test('page jump: signed on the server, form built in the browser, paid by a veri
 
     // The gateway sends the notify again: counted, not fulfilled twice.
     await control(`orders/${record.trade_no}/notify`, { method: 'POST' });
-    await waitFor(() => record.notifies === 2, 'the second notify');
+    await waitFor(() => record.notifies === 2, 'the second notify', STEP_MS);
     assert.equal(record.fulfilments, 1);
   });
 });
@@ -362,7 +345,7 @@ test('demo/main.mjs starts the sandbox and the shop and prints the URL', async (
   });
   let out = '';
   child.stdout.on('data', (d) => { out += d; });
-  const url = await waitFor(() => /Open the demo shop: (\S+)/.exec(out)?.[1], 'the URL');
+  const url = await waitFor(() => /Open the demo shop: (\S+)/.exec(out)?.[1], 'the URL', STEP_MS);
   assert.match(out, /embedded sandbox/);
   const config = await (await fetch(`${url}api/config`)).json();
   assert.equal(config.sandbox, true);

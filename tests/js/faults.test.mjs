@@ -8,9 +8,8 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startSandbox } from '../../pkg/sandbox/index.mjs';
 import { EpayClient } from '../../pkg/index.mjs';
+import { TEST_KEY as KEY, TEST_PID as PID } from './support.mjs';
 
-const PID = 1005;
-const KEY = '80TWQztHqTVvV440KTKVqVPQh11AkfpF';
 const TIMEOUT_MS = 800;
 const RETRIES = 1;
 // One attempt per try, the backoff between them, and slack for a busy machine.

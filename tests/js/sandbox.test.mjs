@@ -4,7 +4,6 @@
 
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,32 +12,12 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startSandbox } from '../../pkg/sandbox/index.mjs';
 import { verifyNotify } from '../../pkg/index.mjs';
+import { md5Sign, sleep, TEST_KEY as KEY, TEST_PID as PID, waitFor } from './support.mjs';
 
-const PID = 1005;
-const KEY = '80TWQztHqTVvV440KTKVqVPQh11AkfpF';
 const CLI = fileURLToPath(new URL('../../pkg/bin/epay-sandbox.mjs', import.meta.url));
 
-/** md5 over the sorted non-empty fields but sign/sign_type, KEY appended: computed here, not by the package. */
-function md5Sign(fields, key = KEY) {
-  const text = Object.keys(fields)
-    .filter((k) => k !== 'sign' && k !== 'sign_type' && fields[k] !== '' && fields[k] != null)
-    .sort()
-    .map((k) => `${k}=${fields[k]}`)
-    .join('&');
-  return createHash('md5').update(text + key, 'utf8').digest('hex');
-}
 const signed = (fields, key) => ({ ...fields, sign: md5Sign(fields, key), sign_type: 'MD5' });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(check, what, ms = 5000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /** A merchant server receiving notifies: answers per path from a queue, "success" by default. */
 async function startReceiver() {
