@@ -1,7 +1,7 @@
 //! One HTTP exchange over gloo-net, and a timer.
 
 use crate::core::api::{Call, Method};
-use crate::core::error::{Detail, Error, ErrorCode, Result};
+use crate::core::error::{decimal, Detail, Error, ErrorCode, Result};
 use gloo_net::http::{Method as HttpMethod, RequestBuilder};
 use js_sys::{Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -52,7 +52,7 @@ async fn read_capped(stream: Option<web_sys::ReadableStream>, max: usize) -> Res
             let _ = call_method(&reader, "cancel");
             return Err(Error::gateway(
                 ErrorCode::BadResponse,
-                format!("gateway answer is larger than {max} bytes"),
+                ["gateway answer is larger than ", &decimal(max as i64), " bytes"].concat(),
                 Some(Detail::Body(String::from_utf8_lossy(&out[..out.len().min(super::KEPT_BODY_BYTES)]).into_owned())),
             ));
         }
@@ -89,7 +89,7 @@ fn network_error(message: &str, name: &str) -> Error {
     if name == "TimeoutError" || name == "AbortError" {
         return Error::gateway(ErrorCode::Timeout, "gateway did not answer in time", None);
     }
-    Error::gateway(ErrorCode::Network, format!("could not reach the gateway: {message}"), None)
+    Error::gateway(ErrorCode::Network, ["could not reach the gateway: ", message].concat(), None)
 }
 
 /// Resolves after `ms` milliseconds (global `setTimeout`).

@@ -6,7 +6,7 @@
 mod http;
 
 use crate::core::api::{check_code, retry_delay_ms, should_retry, Call, Merchant};
-use crate::core::error::{Detail, Error, ErrorCode, Result};
+use crate::core::error::{decimal, Detail, Error, ErrorCode, Result};
 use js_sys::{Reflect, JSON};
 use wasm_bindgen::JsValue;
 
@@ -41,7 +41,7 @@ async fn send_once(call: &Call, timeout_ms: u32) -> Result<String> {
     if !(200..300).contains(&status) {
         let message = match status {
             0 | 300..=399 => "gateway answered with a redirect, which is not followed".to_owned(),
-            _ => format!("gateway answered HTTP {status}"),
+            _ => ["gateway answered HTTP ", &decimal(status.into())].concat(),
         };
         return Err(Error::gateway(ErrorCode::HttpError, message, Some(Detail::Status(status))));
     }
@@ -124,7 +124,7 @@ fn redact(m: &Merchant, mut e: Error) -> Error {
     e.detail = e.detail.map(|d| match d {
         Detail::Body(b) => {
             let start: String = m.redact(&b).chars().take(SHOWN_BODY_CHARS).collect();
-            e.message = format!("{}: {start}", e.message);
+            e.message = [&e.message, ": ", &start].concat();
             Detail::Body(start)
         }
         Detail::Gateway { code, msg } => Detail::Gateway { code, msg: m.redact(&msg) },

@@ -2,7 +2,7 @@
 //! client method sends, whether it may be retried, and how the answer's
 //! `code` is judged. The network lives in `client`; this part is pure.
 
-use super::error::{Detail, Error, ErrorCode, Result};
+use super::error::{decimal, Detail, Error, ErrorCode, Result};
 use super::money::Money;
 use super::order::{check_out_trade_no, check_pid, validate_order, Endpoint};
 use super::params::Params;
@@ -170,7 +170,7 @@ pub fn query_orders(m: &Merchant, limit: u32, page: u32) -> Result<Call> {
         return Err(Error::invalid("page", "page must be an integer from 1"));
     }
     let offset = u64::from(page - 1) * u64::from(limit);
-    let extra = vec![("limit", limit.to_string()), ("page", page.to_string()), ("offset", offset.to_string())];
+    let extra = vec![("limit", decimal(limit.into())), ("page", decimal(page.into())), ("offset", decimal(offset as i64))];
     Ok(api_get(m, "orders", extra))
 }
 
@@ -178,7 +178,7 @@ pub fn query_orders(m: &Merchant, limit: u32, page: u32) -> Result<Call> {
 /// Success is code 1 per the document, code 0 on the common server. Never
 /// retried: a refund is not idempotent.
 pub fn refund(m: &Merchant, order: &OrderRef, money: &str) -> Result<Call> {
-    let money = Money::parse_positive("money", money)?.to_string();
+    let money = Money::parse_positive("money", money)?.text();
     let (field, number) = order.pair();
     let body = encode_query([
         ("pid", m.pid.as_str()),
@@ -205,7 +205,7 @@ pub fn check_code(call: &Call, code: i64, msg: &str) -> Result<()> {
     let shown = if msg.is_empty() { "(no message)" } else { msg };
     Err(Error::gateway(
         ErrorCode::ApiError,
-        format!("gateway refused the request: code {code}, {shown}"),
+        ["gateway refused the request: code ", &decimal(code), ", ", &shown].concat(),
         Some(Detail::Gateway { code, msg: msg.to_owned() }),
     ))
 }

@@ -90,5 +90,39 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// `n` in decimal, for messages. One small function instead of a
+/// `Display` implementation per integer type in the wasm.
+pub fn decimal(n: i64) -> String {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let mut out = String::with_capacity(21);
+    if n < 0 {
+        out.push('-');
+    }
+    out.extend(digits[i..].iter().map(|&d| char::from(d)));
+    out
+}
+
 /// Shorthand for results of this crate.
 pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::decimal;
+
+    #[test]
+    fn decimal_is_display() {
+        for n in [0, 7, -7, 10, 99, 100, 1005, 600_000, i64::from(u32::MAX), i64::MAX, i64::MIN] {
+            assert_eq!(decimal(n), n.to_string());
+        }
+    }
+}

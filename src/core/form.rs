@@ -54,7 +54,7 @@ pub fn submit_form(gateway: &Gateway, params: &Params) -> Result<String> {
     html.push_str("\">\n");
     for (k, v) in params.iter().filter(|(_, v)| !v.is_empty()) {
         if v.contains('\0') {
-            return Err(Error::invalid(k, format!("{k} contains a NUL character")));
+            return Err(Error::invalid(k, [k, " contains a NUL character"].concat()));
         }
         html.push_str(r#"<input type="hidden" name=""#);
         escape_html_into(&mut html, k);
@@ -75,7 +75,7 @@ pub fn submit_form(gateway: &Gateway, params: &Params) -> Result<String> {
 /// (empty ones left out), percent-encoded like `encodeURIComponent`.
 pub fn pay_url(gateway: &Gateway, params: &Params) -> String {
     let query = encode_query(params.iter().filter(|(_, v)| !v.is_empty()));
-    format!("{}?{query}", gateway.endpoint("submit.php"))
+    [&gateway.endpoint("submit.php"), "?", &query].concat()
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Money in yuan with at most two decimals, held exactly as cents.
 
-use super::error::{Error, Result};
+use super::error::{decimal, Error, Result};
 use std::fmt;
 
 /// Largest amount accepted: 99 999 999.99 yuan (a DECIMAL(10,2) column).
@@ -18,7 +18,7 @@ impl Money {
     /// at most one dot and at most two decimals. No sign, exponent, spaces or
     /// thousands separators. Zero is allowed here; see [`Money::parse_positive`].
     pub fn parse(field: &str, text: &str) -> Result<Money> {
-        let bad = |why: &str| Error::invalid(field, format!("{field} {why}; expected yuan like 1.00"));
+        let bad = |why: &str| Error::invalid(field, [field, " ", why, "; expected yuan like 1.00"].concat());
         let (int, frac) = match text.split_once('.') {
             Some((i, f)) => (i, f),
             None => (text, ""),
@@ -46,9 +46,19 @@ impl Money {
     pub fn parse_positive(field: &str, text: &str) -> Result<Money> {
         let money = Money::parse(field, text)?;
         if money.cents == 0 {
-            return Err(Error::invalid(field, format!("{field} must be greater than 0")));
+            return Err(Error::invalid(field, [field, " must be greater than 0"].concat()));
         }
         Ok(money)
+    }
+
+    /// The canonical form: yuan with exactly two decimals, e.g. `1.00`.
+    pub fn text(self) -> String {
+        let cents = self.cents % 100;
+        let mut out = decimal((self.cents / 100) as i64);
+        out.push('.');
+        out.push(char::from(b'0' + (cents / 10) as u8));
+        out.push(char::from(b'0' + (cents % 10) as u8));
+        out
     }
 
     /// The amount in cents.
@@ -60,7 +70,7 @@ impl Money {
 /// The canonical form: yuan with exactly two decimals, e.g. `1.00`.
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{:02}", self.cents / 100, self.cents % 100)
+        f.write_str(&self.text())
     }
 }
 

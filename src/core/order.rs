@@ -39,7 +39,7 @@ pub fn validate_order<'a>(order: &Params<'a>, endpoint: Endpoint) -> Result<Para
         Endpoint::Mapi => &["pid", "type", "out_trade_no", "notify_url", "return_url", "name", "money", "clientip"],
     };
     if let Some(missing) = required.iter().find(|k| out.get(k).is_none()) {
-        return Err(Error::invalid(missing, format!("{missing} is required")));
+        return Err(Error::invalid(missing, [missing, " is required"].concat()));
     }
     let value = |k: &str| out.get(k).unwrap_or_default();
     check_pid(value("pid"))?;
@@ -68,7 +68,7 @@ pub fn validate_order<'a>(order: &Params<'a>, endpoint: Endpoint) -> Result<Para
     if let Some(device) = out.get("device") {
         check_word("device", device)?;
     }
-    let money = Money::parse_positive("money", value("money"))?.to_string();
+    let money = Money::parse_positive("money", value("money"))?.text();
     let name = truncate_utf8(value("name"), MAX_NAME_BYTES).to_owned();
     out.set("money", money);
     out.set("name", name);
@@ -82,10 +82,10 @@ pub fn validate_order<'a>(order: &Params<'a>, endpoint: Endpoint) -> Result<Para
 /// disagree on trimming them) and NUL bytes (cut by C and HTML).
 pub fn check_sendable_value(field: &str, value: &str) -> Result<()> {
     if !value.is_empty() && value.trim().is_empty() {
-        return Err(Error::invalid(field, format!("{field} is only whitespace")));
+        return Err(Error::invalid(field, [field, " is only whitespace"].concat()));
     }
     if value.contains('\0') {
-        return Err(Error::invalid(field, format!("{field} contains a NUL character")));
+        return Err(Error::invalid(field, [field, " contains a NUL character"].concat()));
     }
     Ok(())
 }
@@ -116,7 +116,7 @@ pub fn check_out_trade_no(no: &str) -> Result<()> {
 fn check_word(field: &str, word: &str) -> Result<()> {
     let ok = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_';
     if word.is_empty() || word.len() > 32 || !word.bytes().all(ok) {
-        return Err(Error::invalid(field, format!("{field} must be 1-32 of a-z 0-9 _ (e.g. alipay, wxpay, qqpay)")));
+        return Err(Error::invalid(field, [field, " must be 1-32 of a-z 0-9 _ (e.g. alipay, wxpay, qqpay)"].concat()));
     }
     Ok(())
 }

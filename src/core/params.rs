@@ -39,7 +39,7 @@ impl<'a> Params<'a> {
         for (key, value) in pairs {
             let key = key.into();
             if !is_valid_key(&key) {
-                let message = format!("parameter name {} is not allowed: use 1-64 of A-Z a-z 0-9 _ -", quoted(&key));
+                let message = ["parameter name ", &quoted(&key), " is not allowed: use 1-64 of A-Z a-z 0-9 _ -"].concat();
                 return Err(Error::invalid(&key, message));
             }
             fields.push((key, value.into()));
@@ -52,7 +52,7 @@ impl<'a> Params<'a> {
     fn from_fields(mut fields: Vec<(Cow<'a, str>, Cow<'a, str>)>) -> Result<Self> {
         epay_kernel::sort_fields(&mut fields);
         if let Some(key) = epay_kernel::first_duplicate(&fields) {
-            return Err(Error::invalid(key, format!("parameter {} is given more than once", quoted(key))));
+            return Err(Error::invalid(key, ["parameter ", &quoted(key), " is given more than once"].concat()));
         }
         Ok(Params { fields })
     }

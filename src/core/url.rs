@@ -10,7 +10,7 @@ const MAX_URL_LEN: usize = 255;
 /// Checks that `url` is an absolute http(s) URL with a host, no user info,
 /// no whitespace or control characters. `field` names it in errors.
 pub fn check_http_url(field: &str, url: &str) -> Result<()> {
-    let bad = |why: &str| Error::invalid(field, format!("{field} {why}"));
+    let bad = |why: &str| Error::invalid(field, [field, " ", why].concat());
     let rest = strip_scheme(url).ok_or_else(|| bad("must be an absolute http:// or https:// URL"))?;
     let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = &rest[..host_end];
@@ -67,7 +67,7 @@ impl Gateway {
 
     /// The URL of an endpoint such as `submit.php` or `api.php`.
     pub fn endpoint(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
+        [&self.base, path].concat()
     }
 
     /// The base URL, ending with `/`.

@@ -5,7 +5,7 @@ use super::api::{sign_params_with, sign_with, submit_fields, verify_with, IntoJs
 use super::convert::{field_text, get, params_from_js, set, string_arg, to_js_error};
 use crate::client::{number, send};
 use crate::core::api::{self, Call, Merchant, OrderRef};
-use crate::core::error::{Error, ErrorCode, Result};
+use crate::core::error::{decimal, Error, ErrorCode, Result};
 use crate::core::form::{pay_url, submit_form};
 use js_sys::{Array, Object, Promise};
 use std::rc::Rc;
@@ -41,7 +41,7 @@ fn int_option(options: &JsValue, field: &str, default: u32, min: f64, max: f64) 
     match value.as_f64() {
         Some(n) if n.fract() == 0.0 && (min..=max).contains(&n) => Ok(n as u32),
         // min and max print as integers: f64 Display would cost ~10 KB of wasm.
-        _ => Err(Error::invalid(field, format!("{field} must be an integer from {} to {}", min as u64, max as u64))),
+        _ => Err(Error::invalid(field, [field, " must be an integer from ", &decimal(min as i64), " to ", &decimal(max as i64)].concat())),
     }
 }
 

@@ -45,7 +45,7 @@ pub fn get(obj: &JsValue, key: &str) -> JsValue {
 /// silently replaced by U+FFFD and signed as something else).
 fn js_string(field: &str, s: &JsString) -> Result<String> {
     if !s.is_valid_utf16() {
-        return Err(Error::invalid(field, format!("{field} contains a lone UTF-16 surrogate")));
+        return Err(Error::invalid(field, [field, " contains a lone UTF-16 surrogate"].concat()));
     }
     Ok(String::from(s))
 }
@@ -54,7 +54,7 @@ fn js_string(field: &str, s: &JsString) -> Result<String> {
 pub fn string_arg(field: &str, value: &JsValue) -> Result<String> {
     match value.dyn_ref::<JsString>() {
         Some(s) => js_string(field, s),
-        None => Err(Error::invalid(field, format!("{field} must be a string"))),
+        None => Err(Error::invalid(field, [field, " must be a string"].concat())),
     }
 }
 
@@ -79,7 +79,7 @@ pub fn field_text(field: &str, value: &JsValue) -> Result<Option<String>> {
 }
 
 fn not_text(field: &str) -> Error {
-    Error::invalid(field, format!("{field} must be a string or a finite number"))
+    Error::invalid(field, [field, " must be a string or a finite number"].concat())
 }
 
 /// Whether `value` is a plain object (`{...}`, `Object.create(null)` or
@@ -100,7 +100,7 @@ pub fn pairs_from_js(what: &str, value: &JsValue) -> Result<Vec<(String, String)
     } else if is_plain_object(value) {
         Object::entries(value.unchecked_ref())
     } else {
-        return Err(Error::invalid(what, format!("{what} must be a plain object or URLSearchParams")));
+        return Err(Error::invalid(what, [what, " must be a plain object or URLSearchParams"].concat()));
     };
     let mut pairs = Vec::with_capacity(entries.length() as usize);
     for entry in entries.iter() {

@@ -2,7 +2,7 @@
 
 use super::api::{IntoJs, JsResult};
 use super::convert::{get, string_arg};
-use crate::core::error::Error;
+use crate::core::error::{decimal, Error};
 use crate::core::qr::{qr_svg, QrOptions};
 use wasm_bindgen::prelude::*;
 
@@ -37,7 +37,7 @@ fn int(options: &JsValue, field: &str, max: f64) -> Result<Option<u32>, Error> {
     }
     match value.as_f64() {
         Some(n) if n.fract() == 0.0 && (0.0..=max).contains(&n) => Ok(Some(n as u32)),
-        _ => Err(Error::invalid(field, format!("{field} must be an integer from 0 to {}", max as u32))),
+        _ => Err(Error::invalid(field, [field, " must be an integer from 0 to ", &decimal(max as i64)].concat())),
     }
 }
 
