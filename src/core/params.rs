@@ -112,7 +112,7 @@ impl<'a> Params<'a> {
     }
 
     fn position(&self, key: &str) -> std::result::Result<usize, usize> {
-        self.fields.binary_search_by(|(k, _)| (**k).cmp(key))
+        epay_kernel::find_field(&self.fields, key)
     }
 }
 

@@ -12,18 +12,16 @@ const MAX_URL_LEN: usize = 255;
 pub fn check_http_url(field: &str, url: &str) -> Result<()> {
     let bad = |why: &str| Error::invalid(field, [field, " ", why].concat());
     let rest = strip_scheme(url).ok_or_else(|| bad("must be an absolute http:// or https:// URL"))?;
-    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host_end = epay_kernel::find_byte_in(rest.as_bytes(), b"/?#").unwrap_or(rest.len());
     let authority = &rest[..host_end];
     if authority.is_empty() || authority.starts_with(':') {
         return Err(bad("has no host"));
     }
-    let host_ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | ':' | '[' | ']' | '_');
-    if !authority.chars().all(host_ok) {
+    let host_ok = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b':' | b'[' | b']' | b'_');
+    if !authority.bytes().all(host_ok) {
         return Err(bad("has a host with characters that are not allowed (user info is not accepted)"));
     }
-    let bad_char = |c: char| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '\\' | '`');
-    let has_bad = if url.is_ascii() { url.bytes().any(|b| bad_char(char::from(b))) } else { url.chars().any(bad_char) };
-    if has_bad {
+    if !epay_kernel::url_chars_ok(url) {
         return Err(bad("contains whitespace, control characters or one of \" < > \\ `"));
     }
     if url.len() > MAX_URL_LEN {
@@ -52,7 +50,7 @@ impl Gateway {
     /// `.../submit.php` is refused: give the base only.
     pub fn parse(url: &str) -> Result<Gateway> {
         check_http_url("gateway", url)?;
-        if url.contains(['?', '#']) {
+        if epay_kernel::any_byte_in(url.as_bytes(), b"?#") {
             return Err(Error::invalid("gateway", "gateway must be a base URL without ? or #, e.g. https://pay.example.com/"));
         }
         if url.ends_with(".php") {
@@ -109,20 +107,8 @@ pub fn percent_decode(text: &str) -> Option<Cow<'_, str>> {
 /// skipped; a segment without `=` has an empty value. `None` when a component
 /// does not decode to UTF-8.
 pub fn parse_query(input: &str) -> Option<Vec<(Cow<'_, str>, Cow<'_, str>)>> {
-    let query = if input.starts_with('/') || strip_scheme(input).is_some() {
-        input.split_once('?').map_or("", |(_, q)| q)
-    } else {
-        input.strip_prefix('?').unwrap_or(input)
-    };
-    let query = query.split_once('#').map_or(query, |(q, _)| q);
-    query
-        .split('&')
-        .filter(|segment| !segment.is_empty())
-        .map(|segment| {
-            let (k, v) = segment.split_once('=').unwrap_or((segment, ""));
-            Some((percent_decode(k)?, percent_decode(v)?))
-        })
-        .collect()
+    let is_url = input.starts_with('/') || strip_scheme(input).is_some();
+    epay_kernel::parse_query(input, is_url)
 }
 
 #[cfg(test)]

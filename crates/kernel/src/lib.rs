@@ -257,6 +257,73 @@ pub fn is_usable_ascii_key(key: &[u8]) -> bool {
     }
 }
 
+/// Whether any byte of `bytes` is one of `set`.
+pub fn any_byte_in(bytes: &[u8], set: &[u8]) -> bool {
+    find_byte_in(bytes, set).is_some()
+}
+
+/// Position of the first byte of `bytes` that is one of `set`.
+pub fn find_byte_in(bytes: &[u8], set: &[u8]) -> Option<usize> {
+    // Plain loops: `contains` on bytes calls the size-optimised memchr.
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let mut j = 0;
+        while j < set.len() {
+            if set[j] == b {
+                return Some(i);
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Whether `c` is whitespace as `char::is_whitespace` has it, for ASCII.
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+/// Whether `text` is not empty and all whitespace (`str::trim` would leave
+/// nothing). Decided by the first byte unless it is whitespace or not ASCII.
+pub fn is_blank(text: &str) -> bool {
+    match text.as_bytes().first() {
+        None => false,
+        Some(&b) if b < 0x80 && !is_ascii_space(b) => false,
+        Some(_) => text.trim().is_empty(),
+    }
+}
+
+/// Whether `url` (after the scheme) is made of characters allowed in an
+/// http(s) URL here: no whitespace or control character (as `char` has
+/// them) and none of `" < > \ \``.
+pub fn url_chars_ok(url: &str) -> bool {
+    let bad = |c: char| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '\\' | '`');
+    if is_ascii(url.as_bytes()) {
+        return !url.bytes().any(|b| bad(char::from(b)));
+    }
+    !url.chars().any(bad)
+}
+
+/// Binary search of sorted `fields` for `name`, as `slice::binary_search`.
+pub fn find_field(fields: &[Field<'_>], name: &str) -> Result<usize, usize> {
+    let name = name.as_bytes();
+    let (mut lo, mut hi) = (0, fields.len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let k = fields[mid].0.as_bytes();
+        if less(k, name) {
+            lo = mid + 1;
+        } else if less(name, k) {
+            hi = mid;
+        } else {
+            return Ok(mid);
+        }
+    }
+    Err(lo)
+}
+
 /// Length of `text` in UTF-16 code units.
 pub fn utf16_len(text: &str) -> usize {
     if is_ascii(text.as_bytes()) {
@@ -311,12 +378,54 @@ pub fn percent_encode_into(out: &mut String, text: &str) {
     *out = String::from_utf8(buf).unwrap_or_default();
 }
 
+/// How many bytes of `bytes` are `byte`.
+pub fn count_byte(bytes: &[u8], byte: u8) -> usize {
+    bytes.iter().filter(|&&b| b == byte).count()
+}
+
+/// Splits a query string or form body into decoded `(name, value)` pairs:
+/// `epay_wasm::core::url::parse_query` once that has told whether `input`
+/// is a full URL (then the query starts after the first `?`; else one
+/// leading `?` is dropped). Stops at the first `#`; skips empty segments;
+/// a segment without `=` has an empty value. `None` when a component does
+/// not decode to UTF-8.
+pub fn parse_query(input: &str, is_url: bool) -> Option<Vec<Field<'_>>> {
+    let bytes = input.as_bytes();
+    let start = if is_url {
+        match find_byte_in(bytes, b"?") {
+            Some(i) => i + 1,
+            None => return Some(Vec::new()),
+        }
+    } else {
+        usize::from(bytes.first() == Some(&b'?'))
+    };
+    let end = find_byte_in(&bytes[start..], b"#").map_or(bytes.len(), |i| start + i);
+    let mut out = Vec::with_capacity(count_byte(&bytes[start..end], b'&') + 1);
+    let mut at = start;
+    loop {
+        let stop = find_byte_in(&bytes[at..end], b"&").map_or(end, |i| at + i);
+        if stop > at {
+            // Cut at ASCII bytes: always character boundaries.
+            let segment = &input[at..stop];
+            let (k, v) = match find_byte_in(segment.as_bytes(), b"=") {
+                Some(i) => (&segment[..i], &segment[i + 1..]),
+                None => (segment, ""),
+            };
+            out.push((percent_decode(k)?, percent_decode(v)?));
+        }
+        if stop >= end {
+            return Some(out);
+        }
+        at = stop + 1;
+    }
+}
+
 /// Decodes one query component as PHP's `urldecode` and `URLSearchParams`
 /// do: `+` is a space, `%XX` a byte, a malformed `%` stays as it is.
 /// `None` when the bytes are not UTF-8.
 pub fn percent_decode(text: &str) -> Option<Cow<'_, str>> {
     let bytes = text.as_bytes();
-    if !bytes.iter().any(|&b| b == b'%' || b == b'+') {
+    if find_byte_in(bytes, b"%+").is_none() {
         return Some(Cow::Borrowed(text));
     }
     let hex = |b: u8| match b {
