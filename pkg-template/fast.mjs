@@ -43,18 +43,17 @@ export function makeFast(slow, exportsOf) {
   }
 
   function ready() {
-    const r = exportsOf();
-    if (r === undefined || busy) return false;
-    if (r !== raw) {
-      if (typeof r.epay_header !== 'function') return false;
+    if (raw === undefined) {
+      // Once initialised, a module's exports never change.
+      const r = exportsOf();
+      if (r === undefined || typeof r.epay_header !== 'function') return false;
       raw = r;
       hdr = r.epay_header() >>> 2;
-      lastKey = undefined;
       r.epay_reserve(4096);
       views();
-    } else if (u8.byteLength === 0) {
-      views(); // memory grew
     }
+    if (busy) return false;
+    if (u8.byteLength === 0) views(); // memory grew
     return true;
   }
 
@@ -67,7 +66,10 @@ export function makeFast(slow, exportsOf) {
     if (proto !== Object.prototype && proto !== null) return false;
     const keys = Object.keys(params);
     if (slot + 2 * keys.length > MAX_SEGMENTS) return false;
-    let at = hdr + H_LENS + slot;
+    const lens = u32;
+    const first = hdr + H_LENS + slot;
+    let at = first;
+    let t = ''; // a local, not the closure's `text`: no write barrier per piece
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
       let v = params[k];
@@ -76,12 +78,13 @@ export function makeFast(slow, exportsOf) {
         if (typeof v === 'number' ? !Number.isFinite(v) : typeof v !== 'bigint') return false;
         v = String(v);
       }
-      u32[at++] = k.length;
-      u32[at++] = v.length;
-      text += k;
-      text += v;
-      count++;
+      lens[at++] = k.length;
+      lens[at++] = v.length;
+      t += k;
+      t += v;
     }
+    text = t;
+    count = (at - first) >> 1;
     return true;
   }
 
@@ -92,8 +95,8 @@ export function makeFast(slow, exportsOf) {
       raw.epay_reserve(text.length * 3);
       views();
     }
-    const { read, written } = encoder.encodeInto(text, textView);
-    return read === text.length ? written : -1;
+    const done = encoder.encodeInto(text, textView);
+    return done.read === text.length ? done.written : -1;
   }
 
   /** Puts the KEY in the header unless it is there already; false for a KEY the fast path does not take. */

@@ -49,6 +49,7 @@ pub struct Header {
 
 struct State {
     header: Header,
+    names: epay_kernel::NameCache,
     text: Vec<u8>,
     out: Vec<u8>,
     out_lens: Vec<u32>,
@@ -61,6 +62,7 @@ unsafe impl Sync for Shared {}
 
 static STATE: Shared = Shared(UnsafeCell::new(State {
     header: Header { text: 0, text_cap: 0, out: 0, out_len: 0, out_lens: 0, out_count: 0, lens: [0; MAX_SEGMENTS], key: [0; KEY_CAP] },
+    names: epay_kernel::NameCache::new(),
     text: Vec::new(),
     out: Vec::new(),
     out_lens: Vec::new(),
@@ -141,14 +143,16 @@ fn set_out(s: &mut State, bytes: Vec<u8>) {
 pub extern "C" fn epay_sign(count: u32, text_len: u32, key_len: u32) -> u32 {
     let s = state();
     let mut out = std::mem::take(&mut s.out);
+    let mut names = std::mem::take(&mut s.names);
     let hex = (|| {
         let (segments, lens) = input(s, text_len)?;
         let key = s.header.key.get(..key_len as usize)?;
         if !epay_kernel::is_usable_ascii_key(key) {
             return None;
         }
-        epay_kernel::sign_segments(segments.text, lens.get(..2 * count as usize)?, key, &mut out)
+        epay_kernel::sign_segments(segments.text, lens.get(..2 * count as usize)?, key, &mut out, &mut names)
     })();
+    s.names = names;
     out.clear();
     if let Some(hex) = &hex {
         out.extend_from_slice(hex);

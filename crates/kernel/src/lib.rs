@@ -39,7 +39,7 @@ pub fn is_valid_name(name: &[u8]) -> bool {
 /// Whether a field enters the signature: a non-empty value, and a name
 /// other than `sign` and `sign_type`.
 pub fn is_signed(name: &[u8], value: &[u8]) -> bool {
-    !value.is_empty() && name != b"sign" && name != b"sign_type"
+    !value.is_empty() && !same(name, b"sign") && !same(name, b"sign_type")
 }
 
 /// Bytewise order of two names (short: a plain loop beats a call to
@@ -58,7 +58,17 @@ fn less(a: &[u8], b: &[u8]) -> bool {
 
 /// Whether two names are equal (a loop, as for [`less`]).
 fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && !less(a, b) && !less(b, a)
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Sorts fields by name, bytewise: insertion sort for the usual dozen
@@ -130,24 +140,59 @@ pub fn sign_hex(fields: &[Field<'_>], key: &[u8]) -> [u8; SIGN_LEN] {
         if !text.is_empty() {
             text.push(b'&');
         }
-        text.extend_from_slice(k);
+        append(&mut text, k);
         text.push(b'=');
-        text.extend_from_slice(v);
+        append(&mut text, v);
     }
-    text.extend_from_slice(key);
+    append(&mut text, key);
     md5_hex(&text)
 }
 
 /// Most fields [`sign_segments`] takes; more go the regular way.
 pub const MAX_SEGMENT_FIELDS: usize = 128;
 
+/// What [`sign_segments`] keeps of the last field names it checked and
+/// sorted: the names as given and their sorted order. A merchant's orders
+/// have the same fields in the same order call after call, so the next call
+/// finds the same bytes and skips checking and sorting them.
+#[derive(Default)]
+pub struct NameCache {
+    names: Vec<u8>,
+    ends: Vec<u32>,
+    order: Vec<u8>,
+}
+
+impl NameCache {
+    /// An empty cache (for a `static`).
+    pub const fn new() -> Self {
+        NameCache { names: Vec::new(), ends: Vec::new(), order: Vec::new() }
+    }
+
+    /// Whether `fields` have exactly the cached names, in the same order.
+    fn matches(&self, fields: &[MaybeUninit<(&[u8], &[u8])>]) -> bool {
+        if self.ends.len() != fields.len() {
+            return false;
+        }
+        let mut start = 0;
+        for (field, &end) in fields.iter().zip(&self.ends) {
+            // SAFETY: the caller passes initialised slots.
+            let name = unsafe { field.assume_init() }.0;
+            if !same(name, &self.names[start..end as usize]) {
+                return false;
+            }
+            start = end as usize;
+        }
+        true
+    }
+}
+
 /// The fast path of `sign`: `lens.len() / 2` fields as (name, value)
 /// segments of `text` ([`take_utf16`]), signed as [`sign_hex`] signs them,
 /// without allocating. `None` (take the regular path, which says why) when
 /// a segment does not split, on a lone surrogate, an invalid name, a name
 /// given twice, or more than [`MAX_SEGMENT_FIELDS`] fields. `buf` is kept
-/// between calls for the sign string.
-pub fn sign_segments(text: &[u8], lens: &[u32], key: &[u8], buf: &mut Vec<u8>) -> Option<[u8; SIGN_LEN]> {
+/// between calls for the sign string, `cache` for the names.
+pub fn sign_segments(text: &[u8], lens: &[u32], key: &[u8], buf: &mut Vec<u8>, cache: &mut NameCache) -> Option<[u8; SIGN_LEN]> {
     let count = lens.len() / 2;
     if count > MAX_SEGMENT_FIELDS {
         return None;
@@ -156,41 +201,91 @@ pub fn sign_segments(text: &[u8], lens: &[u32], key: &[u8], buf: &mut Vec<u8>) -
     let mut fields = [const { MaybeUninit::<(&[u8], &[u8])>::uninit() }; MAX_SEGMENT_FIELDS];
     let mut pos = 0;
     let mut len = key.len();
-    for i in 0..count {
+    for (i, field) in fields[..count].iter_mut().enumerate() {
         let name = take_utf16(text, &mut pos, lens[2 * i])?.as_bytes();
         let value = take_utf16(text, &mut pos, lens[2 * i + 1])?.as_bytes();
-        if !is_valid_name(name) {
-            return None;
-        }
         len += name.len() + value.len() + 2;
-        // Insertion into place: names arrive in any order, a dozen of them.
-        // SAFETY (here and below): slots 0..i are initialised.
-        let mut j = i;
-        while j > 0 && less(name, unsafe { fields[j - 1].assume_init() }.0) {
-            fields[j] = fields[j - 1];
-            j -= 1;
+        *field = MaybeUninit::new((name, value));
+    }
+    // SAFETY (every assume_init below): slots 0..count are initialised.
+    let fields = &fields[..count];
+    if !cache.matches(fields) {
+        cache.names.clear();
+        cache.ends.clear();
+        cache.order.clear();
+        for (i, field) in fields.iter().enumerate() {
+            let name = unsafe { field.assume_init() }.0;
+            if !is_valid_name(name) {
+                return None;
+            }
+            // Insertion into place: a dozen names, in any order.
+            let mut j = i;
+            cache.order.push(i as u8);
+            while j > 0 && less(name, unsafe { fields[cache.order[j - 1] as usize].assume_init() }.0) {
+                cache.order[j] = cache.order[j - 1];
+                j -= 1;
+            }
+            if j > 0 && same(unsafe { fields[cache.order[j - 1] as usize].assume_init() }.0, name) {
+                cache.ends.clear(); // not a usable set of names
+                return None;
+            }
+            cache.order[j] = i as u8;
+            cache.names.extend_from_slice(name);
+            cache.ends.push(cache.names.len() as u32);
         }
-        if j > 0 && same(unsafe { fields[j - 1].assume_init() }.0, name) {
-            return None;
-        }
-        fields[j] = MaybeUninit::new((name, value));
     }
     buf.clear();
     buf.reserve(len);
-    for field in &fields[..count] {
-        let (k, v) = unsafe { field.assume_init() };
+    for &i in &cache.order {
+        let (k, v) = unsafe { fields[i as usize].assume_init() };
         if !is_signed(k, v) {
             continue;
         }
         if !buf.is_empty() {
             buf.push(b'&');
         }
-        buf.extend_from_slice(k);
+        append(buf, k);
         buf.push(b'=');
-        buf.extend_from_slice(v);
+        append(buf, v);
     }
-    buf.extend_from_slice(key);
+    append(buf, key);
     Some(md5_hex(buf))
+}
+
+/// Appends `bytes` as `extend_from_slice` does, but without `memory.copy`
+/// for short pieces: each one is a call into the engine, and a sign string
+/// is some thirty short pieces.
+fn append(buf: &mut Vec<u8>, bytes: &[u8]) {
+    let n = bytes.len();
+    if n > 32 {
+        buf.extend_from_slice(bytes);
+        return;
+    }
+    buf.reserve(n);
+    let len = buf.len();
+    // SAFETY: `reserve` made room for `n` more bytes after `len`; every
+    // read is within `bytes`; `set_len` covers only what was written.
+    unsafe {
+        let src = bytes.as_ptr();
+        let dst = buf.as_mut_ptr().add(len);
+        let mut i = 0;
+        while i + 8 <= n {
+            dst.add(i).cast::<u64>().write_unaligned(src.add(i).cast::<u64>().read_unaligned());
+            i += 8;
+        }
+        if i + 4 <= n {
+            dst.add(i).cast::<u32>().write_unaligned(src.add(i).cast::<u32>().read_unaligned());
+            i += 4;
+        }
+        if i + 2 <= n {
+            dst.add(i).cast::<u16>().write_unaligned(src.add(i).cast::<u16>().read_unaligned());
+            i += 2;
+        }
+        if i < n {
+            *dst.add(i) = *src.add(i);
+        }
+        buf.set_len(len + n);
+    }
 }
 
 /// MD5 of `data`, as lowercase hex bytes.
@@ -228,7 +323,8 @@ pub fn take_utf16<'t>(text: &'t [u8], pos: &mut usize, units: u32) -> Option<&'t
             0xe0..=0xef => (3, 1),
             _ => (4, 2),
         };
-        if n > left || text.get(i..i + 3) == Some(&[0xef, 0xbf, 0xbd][..]) {
+        let replacement = width == 3 && text.get(i + 1) == Some(&0xbf) && text.get(i + 2) == Some(&0xbd) && text[i] == 0xef;
+        if n > left || replacement {
             return None;
         }
         left -= n;
