@@ -1,17 +1,22 @@
 // Renames the wasm's imports to short names, in the .wasm and in each
 // wasm-bindgen glue that feeds it, so that the package carries
 // `a.b` instead of `./epay_wasm_bg.js.__wbg_set_body_877d5251e78ca815`
-// 98 times (about 2 KB of the gzipped .wasm). Exports keep their names:
-// they are what `init()` returns.
+// 98 times (about 2 KB of the gzipped .wasm). Exports keep their names
+// (they are what `init()` returns), but for wasm-bindgen's two closure
+// trampolines, whose 250-character names only the glue uses: they become
+// `__wbg_invoke0`, `__wbg_invoke1` in the .wasm, the glues and the .d.ts.
 //
-//   node scripts/minify-imports.mjs module.wasm glue.js [glue.js...]
+//   node scripts/minify-imports.mjs module.wasm glue.js [glue.js...] [-- types.d.ts...]
 //
-// Fails, changing nothing, unless every import's module and name occur
-// exactly where expected in every glue.
+// Fails, changing nothing, unless every name occurs exactly where expected
+// in every glue.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const [wasmPath, ...gluePaths] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const dash = args.indexOf('--');
+const [wasmPath, ...gluePaths] = dash < 0 ? args : args.slice(0, dash);
+const typePaths = dash < 0 ? [] : args.slice(dash + 1);
 const wasm = readFileSync(wasmPath);
 
 function readLeb(buf, at) {
@@ -50,11 +55,39 @@ function shortName(i) {
 let at = 8;
 const parts = [wasm.subarray(0, 8)];
 const renames = []; // [module, field, newField]
+const exportRenames = []; // [old, new]
 const modules = new Map(); // old module -> new module
 while (at < wasm.length) {
   const id = wasm[at];
   const [size, body] = readLeb(wasm, at + 1);
   const end = body + size;
+  if (id === 7) {
+    // Exports: rename the closure trampolines.
+    let p = body;
+    let count;
+    [count, p] = readLeb(wasm, p);
+    const entries = [leb(count)];
+    for (let i = 0; i < count; i++) {
+      let len;
+      [len, p] = readLeb(wasm, p);
+      let field = wasm.subarray(p, p + len).toString();
+      p += len;
+      const descStart = p;
+      p += 1;
+      [, p] = readLeb(wasm, p);
+      if (/^wasm_bindgen_[0-9a-f]+___convert__closures_____invoke___/.test(field)) {
+        const short = `__wbg_invoke${exportRenames.length}`;
+        exportRenames.push([field, short]);
+        field = short;
+      }
+      entries.push(name(field), wasm.subarray(descStart, p));
+    }
+    if (p !== end) throw new Error('minify-imports: export section not read to its end');
+    const section = Buffer.concat(entries);
+    parts.push(Buffer.from([7]), leb(section.length), section);
+    at = end;
+    continue;
+  }
   if (id !== 2) {
     parts.push(wasm.subarray(at, end));
     at = end;
@@ -106,8 +139,21 @@ const glues = gluePaths.map((path) => {
     if (hits !== 1 || js.split(field).length !== 2) throw new Error(`minify-imports: ${path}: import ${field} found ${hits} times as a key`);
     js = js.replace(key, newField);
   }
+  for (const [old, short] of exportRenames) {
+    if (js.split(`wasm.${old}(`).length !== 2) throw new Error(`minify-imports: ${path}: export ${old} not called once`);
+    js = js.replace(`wasm.${old}(`, `wasm.${short}(`);
+  }
   return [path, js];
 });
+const types = typePaths.map((path) => {
+  let ts = readFileSync(path, 'utf8');
+  for (const [old, short] of exportRenames) {
+    const hits = ts.split(`readonly ${old}:`).length - 1;
+    if (hits > 1) throw new Error(`minify-imports: ${path}: export ${old} declared ${hits} times`);
+    ts = ts.replace(`readonly ${old}:`, `readonly ${short}:`);
+  }
+  return [path, ts];
+});
 writeFileSync(wasmPath, Buffer.concat(parts));
-for (const [path, js] of glues) writeFileSync(path, js);
-console.error(`minify-imports: ${renames.length} imports from ${modules.size} module(s) renamed`);
+for (const [path, text] of [...glues, ...types]) writeFileSync(path, text);
+console.error(`minify-imports: ${renames.length} imports from ${modules.size} module(s) and ${exportRenames.length} exports renamed`);

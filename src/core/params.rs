@@ -122,34 +122,35 @@ impl<'a> Params<'a> {
 /// characters are kept as they are: `{:?}` would pull ~4 KB of Unicode tables
 /// into the wasm to escape the few non-printable ones.
 fn quoted(text: &str) -> String {
-    const SHOWN: usize = MAX_KEY_LEN;
-    let mut out = String::with_capacity(text.len().min(4 * SHOWN) + 8);
+    let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
-    for c in text.chars().take(SHOWN) {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            '\n' => out.push_str("\\n"),
-            '\0' => out.push_str("\\0"),
-            c if c.is_ascii_control() => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
+    for c in text.chars() {
+        let escape = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\t' => "\\t",
+            '\r' => "\\r",
+            '\n' => "\\n",
+            '\0' => "\\0",
+            _ if c.is_ascii_control() => {
+                // \u{1}, \u{1f}, \u{7f}: lowercase hex without leading zeros.
                 let b = c as u8;
                 out.push_str("\\u{");
                 if b >= 16 {
-                    out.push(char::from(HEX[usize::from(b >> 4)]));
+                    out.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
                 }
-                out.push(char::from(HEX[usize::from(b & 15)]));
+                out.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
                 out.push('}');
+                continue;
             }
-            c => out.push(c),
-        }
+            _ => {
+                out.push(c);
+                continue;
+            }
+        };
+        out.push_str(escape);
     }
     out.push('"');
-    if text.chars().nth(SHOWN).is_some() {
-        out.push('…');
-    }
     out
 }
 
