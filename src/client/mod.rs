@@ -51,7 +51,10 @@ async fn send_once(call: &Call, timeout_ms: u32) -> Result<String> {
 /// Parses the body as a JSON object with a numeric `code` (real servers
 /// send JSON as text/html, so the header is not trusted) and judges it.
 fn judge(call: &Call, body: &str) -> Result<JsValue> {
-    let text = body.trim_start_matches('\u{feff}');
+    let mut text = body;
+    while let Some(rest) = text.strip_prefix('\u{feff}') {
+        text = rest; // as trim_start_matches, without its searcher
+    }
     let json = JSON::parse(text).ok().filter(JsValue::is_object);
     let code = json.as_ref().and_then(|j| number(&Reflect::get(j, &"code".into()).ok()?));
     let (Some(json), Some(code)) = (json, code) else {

@@ -19,8 +19,9 @@ impl Money {
     /// thousands separators. Zero is allowed here; see [`Money::parse_positive`].
     pub fn parse(field: &str, text: &str) -> Result<Money> {
         let bad = |why: &str| Error::invalid(field, [field, " ", why, "; expected yuan like 1.00"].concat());
-        let (int, frac) = match text.split_once('.') {
-            Some((i, f)) => (i, f),
+        // At an ASCII byte: a character boundary.
+        let (int, frac) = match epay_kernel::find_byte_in(text.as_bytes(), b".") {
+            Some(dot) => (&text[..dot], &text[dot + 1..]),
             None => (text, ""),
         };
         if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) {

@@ -61,7 +61,7 @@ pub fn validate_order<'a>(order: &Params<'a>, endpoint: Endpoint) -> Result<Para
         }
     }
     if let Some(ip) = out.get("clientip") {
-        if ip.parse::<std::net::IpAddr>().is_err() {
+        if !is_ip_addr(ip) {
             return Err(Error::invalid("clientip", "clientip must be an IPv4 or IPv6 address"));
         }
     }
@@ -76,6 +76,81 @@ pub fn validate_order<'a>(order: &Params<'a>, endpoint: Endpoint) -> Result<Para
         out.set("device", "jump");
     }
     Ok(out)
+}
+
+/// Whether `text` is an IPv4 or IPv6 address as `str::parse::<IpAddr>`
+/// reads one (checked against it in the tests): four decimal octets without
+/// leading zeros, or up to eight hex groups with one `::` and an optional
+/// trailing IPv4. Our own few hundred bytes of wasm instead of the standard
+/// library's parser (~1 KB).
+pub fn is_ip_addr(text: &str) -> bool {
+    let b = text.as_bytes();
+    ipv4_at(b, 0) == Some(b.len()) || is_ipv6(b)
+}
+
+/// The end of an IPv4 address read from `b[at..]`, if there is one.
+fn ipv4_at(b: &[u8], mut at: usize) -> Option<usize> {
+    for i in 0..4 {
+        if i > 0 {
+            if b.get(at) != Some(&b'.') {
+                return None;
+            }
+            at += 1;
+        }
+        let start = at;
+        let mut value = 0u32;
+        while at - start < 3 {
+            match b.get(at) {
+                Some(d) if d.is_ascii_digit() => value = value * 10 + u32::from(d - b'0'),
+                _ => break,
+            }
+            at += 1;
+        }
+        let digits = at - start;
+        if digits == 0 || value > 255 || (digits > 1 && b[start] == b'0') {
+            return None;
+        }
+    }
+    Some(at)
+}
+
+/// Reads up to `limit` `:`-separated hex groups (1-4 digits) from `b[at..]`,
+/// the last two of which may be an IPv4 address. Returns the position after
+/// them, how many groups, and whether an IPv4 address ended them.
+fn ipv6_groups(b: &[u8], mut at: usize, limit: usize) -> (usize, usize, bool) {
+    for i in 0..limit {
+        let sep = usize::from(i > 0);
+        if i > 0 && b.get(at) != Some(&b':') {
+            return (at, i, false);
+        }
+        if i + 1 < limit {
+            if let Some(end) = ipv4_at(b, at + sep) {
+                return (end, i + 2, true);
+            }
+        }
+        let start = at + sep;
+        let mut end = start;
+        while end - start < 4 && b.get(end).is_some_and(u8::is_ascii_hexdigit) {
+            end += 1;
+        }
+        if end == start {
+            return (at, i, false);
+        }
+        at = end;
+    }
+    (at, limit, false)
+}
+
+fn is_ipv6(b: &[u8]) -> bool {
+    let (at, head, head_v4) = ipv6_groups(b, 0, 8);
+    if head == 8 {
+        return at == b.len();
+    }
+    if head_v4 || b.get(at..at + 2) != Some(b"::") {
+        return false;
+    }
+    let (at, _, _) = ipv6_groups(b, at + 2, 8 - (head + 1));
+    at == b.len()
 }
 
 /// Refuses values that cannot be sent faithfully: whitespace-only (servers
@@ -161,6 +236,52 @@ mod tests {
         let mut o: Vec<_> = seed_order().into_iter().filter(|(k, _)| *k != key).collect();
         o.push((key, value));
         o
+    }
+
+    #[test]
+    fn ip_addresses_are_read_as_the_standard_library_reads_them() {
+        let std_ok = |t: &str| t.parse::<std::net::IpAddr>().is_ok();
+        let known = [
+            "0.0.0.0", "255.255.255.255", "256.1.1.1", "01.1.1.1", "1.1.1", "1.1.1.1.", "1.1.1.1.1", "1..1.1", "1.1.1.01",
+            "1234.1.1.1", "::", ":::", "::1", "1::", "1::2", "1::2::3", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7::",
+            "::1:2:3:4:5:6:7", "::1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8::", "::ffff:1.2.3.4", "1:2:3:4:5:6:1.2.3.4",
+            "1:2:3:4:5:6:7:1.2.3.4", "1.2.3.4::", "::1.2.3.4", "1::1.2.3.4", "12345::", "fffff::", "FFFF::ffff", "g::",
+            ":1::", "1:", ":", "", " 1.1.1.1", "1.1.1.1 ", "[::1]", "fe80::1%eth0", "1:2:3:4:5:6:7:8:", "::1.2.3", "::1.2.3.4.5",
+            "1::2:3:4:5:6:7", "1::2:3:4:5:6:7:8", "1:2:3:4:5::6:7", "1:2:3:4:5:6:7::8", "::00001", "::0001", "0::0", "1.2.3.4:5",
+        ];
+        for t in known {
+            assert_eq!(is_ip_addr(t), std_ok(t), "{t:?}");
+        }
+        // Random strings over the characters that matter, and mutations of valid ones.
+        let alphabet = b"0123456789abcdefABCDEFg:.:.:.1";
+        let mut seed = 12345u64;
+        let mut next = || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) as usize
+        };
+        for _ in 0..300_000 {
+            let len = next() % 30;
+            let t: String = (0..len).map(|_| char::from(alphabet[next() % alphabet.len()])).collect();
+            assert_eq!(is_ip_addr(&t), std_ok(&t), "{t:?}");
+        }
+        for base in ["1:2:3:4:5:6:7:8", "::ffff:192.168.1.100", "2001:db8::1", "192.168.1.100", "1:2:3:4:5:6:1.2.3.4"] {
+            for _ in 0..20_000 {
+                let mut t = base.as_bytes().to_vec();
+                for _ in 0..1 + next() % 3 {
+                    let i = next() % (t.len() + 1);
+                    match next() % 3 {
+                        0 if i < t.len() => {
+                            t.remove(i);
+                        }
+                        1 => t.insert(i, alphabet[next() % alphabet.len()]),
+                        _ if i < t.len() => t[i] = alphabet[next() % alphabet.len()],
+                        _ => {}
+                    }
+                }
+                let t = String::from_utf8(t).unwrap();
+                assert_eq!(is_ip_addr(&t), std_ok(&t), "{t:?}");
+            }
+        }
     }
 
     #[test]

@@ -35,21 +35,16 @@ impl<'a> Params<'a> {
         V: Into<Cow<'a, str>>,
         I: IntoIterator<Item = (K, V)>,
     {
-        let mut fields = Vec::new();
-        for (key, value) in pairs {
-            let key = key.into();
-            if !is_valid_key(&key) {
-                let message = ["parameter name ", &quoted(&key), " is not allowed: use 1-64 of A-Z a-z 0-9 _ -"].concat();
-                return Err(Error::invalid(&key, message));
-            }
-            fields.push((key, value.into()));
-        }
-        Self::from_fields(fields)
+        Self::from_fields(pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
     }
 
-    /// Sorts and de-duplicates checked fields. Not generic, so that the
-    /// sort exists once in the wasm.
+    /// Checks the names (the first bad one is the error), sorts and
+    /// de-duplicates. Not generic, so that it exists once in the wasm.
     fn from_fields(mut fields: Vec<(Cow<'a, str>, Cow<'a, str>)>) -> Result<Self> {
+        if let Some((key, _)) = fields.iter().find(|(key, _)| !is_valid_key(key)) {
+            let message = ["parameter name ", &quoted(key), " is not allowed: use 1-64 of A-Z a-z 0-9 _ -"].concat();
+            return Err(Error::invalid(key, message));
+        }
         epay_kernel::sort_fields(&mut fields);
         if let Some(key) = epay_kernel::first_duplicate(&fields) {
             return Err(Error::invalid(key, ["parameter ", &quoted(key), " is given more than once"].concat()));
@@ -76,7 +71,10 @@ impl<'a> Params<'a> {
     /// Sets `key` to `value`, replacing any previous value. `key` must be a
     /// valid name; callers pass protocol constants.
     pub fn set(&mut self, key: &'a str, value: impl Into<Cow<'a, str>>) {
-        let value = value.into();
+        self.set_cow(key, value.into());
+    }
+
+    fn set_cow(&mut self, key: &'a str, value: Cow<'a, str>) {
         match self.position(key) {
             Ok(i) => self.fields[i].1 = value,
             Err(i) => self.fields.insert(i, (Cow::Borrowed(key), value)),

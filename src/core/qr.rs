@@ -33,7 +33,7 @@ fn check_color(field: &str, color: &str) -> Result<()> {
     });
     let keyword = !color.is_empty() && color.len() <= 20 && color.bytes().all(|b| b.is_ascii_lowercase());
     if !(hex || keyword) {
-        return Err(Error::invalid(field, format!("{field} must be a colour like #000, #1a2b3c or black")));
+        return Err(Error::invalid(field, [field, " must be a colour like #000, #1a2b3c or black"].concat()));
     }
     Ok(())
 }

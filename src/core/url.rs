@@ -77,7 +77,17 @@ impl Gateway {
 /// Appends `text` percent-encoded as `encodeURIComponent` does: only
 /// `A-Z a-z 0-9 - _ . ! ~ * ' ( )` stay as they are.
 pub fn percent_encode_into(out: &mut String, text: &str) {
-    epay_kernel::percent_encode_into(out, text);
+    // Not in the kernel: pay links and gateway calls are not hot paths.
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in text.as_bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0x0f)]));
+        }
+    }
 }
 
 /// `k=v&k=v` with both sides percent-encoded, in the given order.
