@@ -1,6 +1,6 @@
 //! The hot inner loops of epay-wasm: MD5 over the sign string, sorting and
-//! checking field names, splitting the fast path's input, HTML escaping and
-//! percent-coding.
+//! checking field names, splitting the fast path's input, query parsing,
+//! HTML escaping, and the wasm build's allocator.
 //!
 //! They live in their own crate so that the release build can compile them
 //! at opt-level 3 (`[profile.release.package.epay-kernel]` in the root
@@ -387,7 +387,7 @@ pub fn is_blank(text: &str) -> bool {
     match text.as_bytes().first() {
         None => false,
         Some(&b) if b < 0x80 && !is_ascii_space(b) => false,
-        Some(_) => text.trim().is_empty(),
+        Some(_) => text.chars().all(char::is_whitespace),
     }
 }
 
@@ -455,23 +455,6 @@ pub fn escape_html_into(out: &mut String, text: &str) {
         start = i;
     }
     out.push_str(&text[start..]);
-}
-
-/// Appends `text` percent-encoded as `encodeURIComponent` does: only
-/// `A-Z a-z 0-9 - _ . ! ~ * ' ( )` stay as they are.
-pub fn percent_encode_into(out: &mut String, text: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut buf = std::mem::take(out).into_bytes();
-    buf.reserve(text.len());
-    for &b in text.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')') {
-            buf.push(b);
-        } else {
-            buf.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0x0f)]]);
-        }
-    }
-    // Only ASCII was appended to what was a String.
-    *out = String::from_utf8(buf).unwrap_or_default();
 }
 
 /// How many bytes of `bytes` are `byte`.
