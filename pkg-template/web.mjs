@@ -3,6 +3,8 @@
 import initModule, { initSync as initModuleSync, sign as signSlow, verifyNotify as verifySlow, buildSubmitForm as formSlow } from './epay_wasm.mjs';
 import { makeFast } from './fast.mjs';
 
+export { EpayError } from './error.mjs';
+
 export * from './epay_wasm.mjs';
 
 // init and initSync as generated, keeping the instance's exports for the
@@ -20,20 +22,3 @@ export const { sign, verifyNotify, buildSubmitForm } = makeFast(
   () => raw,
 );
 
-/**
- * The error every epay-wasm function throws: a real `Error` with
- * `name === 'EpayError'`, a `code` and the `field` at fault.
- * `err instanceof EpayError` holds for errors thrown by the wasm module.
- */
-export class EpayError extends Error {
-  constructor(message, code, field = null) {
-    super(message);
-    this.name = 'EpayError';
-    this.code = code;
-    this.field = field;
-  }
-
-  static [Symbol.hasInstance](value) {
-    return value instanceof Error && value.name === 'EpayError';
-  }
-}

@@ -36,9 +36,11 @@ echo "Object.defineProperty(exports, '__wasm', { value: wasm });" >> "$next"/epa
 # Short import names in the .wasm and both glues (~2 KB gzipped).
 node scripts/minify-imports.mjs "$next"/epay_wasm_bg.wasm "$next"/epay_wasm.mjs "$next"/epay_wasm_node.cjs \
   -- "$next"/epay_wasm.d.mts "$next"/epay_wasm_node.d.cts
-# fast.mjs as CommonJS for index.cjs: one source for both entries.
+# fast.mjs and error.mjs as CommonJS for index.cjs: one source for both entries.
 { sed 's/^export function makeFast/function makeFast/' pkg-template/fast.mjs
   echo 'module.exports = { makeFast };'; } > "$next"/fast.cjs
+{ sed 's/^export class EpayError/class EpayError/' pkg-template/error.mjs
+  echo 'module.exports = { EpayError };'; } > "$next"/error.cjs
 rm -rf target/pkg-old
 [ -d pkg ] && mv pkg target/pkg-old
 mv "$next" pkg
