@@ -130,25 +130,87 @@ export function makeFast(slow, exportsOf) {
     if (typeof key === 'string' && ready()) {
       busy = true;
       try {
-        if (gather(params, 0)) {
-          const n = writeText();
-          if (n >= 0 && putKey(key) && raw.epay_sign(count, n, keyLen) === 0) {
-            if (u8.byteLength === 0) views();
-            const m = u8;
-            const p = u32[hdr + H_OUT];
-            return String.fromCharCode(
-              m[p], m[p + 1], m[p + 2], m[p + 3], m[p + 4], m[p + 5], m[p + 6], m[p + 7],
-              m[p + 8], m[p + 9], m[p + 10], m[p + 11], m[p + 12], m[p + 13], m[p + 14], m[p + 15],
-              m[p + 16], m[p + 17], m[p + 18], m[p + 19], m[p + 20], m[p + 21], m[p + 22], m[p + 23],
-              m[p + 24], m[p + 25], m[p + 26], m[p + 27], m[p + 28], m[p + 29], m[p + 30], m[p + 31],
-            );
+        if (gatherSign(params) && putKey(key)) {
+          // Same names as the last call: only the values cross.
+          if (signedNames !== undefined) {
+            text = values;
+            const n = writeText();
+            if (n >= 0 && raw.epay_sign_values(count, n, keyLen) === 0) return hex();
+            signedNames = undefined;
+            text = full;
           }
+          const n = writeText();
+          if (n >= 0 && raw.epay_sign(count, n, keyLen) === 0) {
+            signedNames = sent; // what the wasm now remembers
+            return hex();
+          }
+          signedNames = undefined;
         }
       } finally {
         busy = false;
       }
     }
     return slow.sign(params, key);
+  }
+
+  // sign's gather: the fields' full text (names and values) in `full`,
+  // the values alone in `values` while the names are those of the last
+  // signed call (`signedNames`, which it clears otherwise), and in `sent`
+  // the names sent (undefined if a null value was left out: not cached).
+  let signedNames, full = '', values = '', sent;
+  function gatherSign(params) {
+    if (typeof params !== 'object' || params === null) return false;
+    const proto = Object.getPrototypeOf(params);
+    if (proto !== Object.prototype && proto !== null) return false;
+    const keys = Object.keys(params);
+    if (2 * keys.length > MAX_SEGMENTS) return false;
+    const lens = u32;
+    const first = hdr + H_LENS;
+    let at = first;
+    let t = '';
+    let vt = '';
+    let same = signedNames !== undefined;
+    let skipped = false;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      let v = params[k];
+      if (typeof v !== 'string') {
+        if (v === undefined || v === null) {
+          skipped = true;
+          continue;
+        }
+        if (typeof v === 'number' ? !Number.isFinite(v) : typeof v !== 'bigint') return false;
+        v = String(v);
+      }
+      if (same) {
+        same = signedNames[(at - first) >> 1] === k;
+        vt += v;
+      }
+      lens[at++] = k.length;
+      lens[at++] = v.length;
+      t += k;
+      t += v;
+    }
+    count = (at - first) >> 1;
+    if (!same || count !== signedNames.length) signedNames = undefined;
+    full = t;
+    values = vt;
+    text = t;
+    sent = skipped ? undefined : keys;
+    return true;
+  }
+
+  /** The 32 hex characters the wasm left in `out`. */
+  function hex() {
+    if (u8.byteLength === 0) views();
+    const m = u8;
+    const p = u32[hdr + H_OUT];
+    return String.fromCharCode(
+      m[p], m[p + 1], m[p + 2], m[p + 3], m[p + 4], m[p + 5], m[p + 6], m[p + 7],
+      m[p + 8], m[p + 9], m[p + 10], m[p + 11], m[p + 12], m[p + 13], m[p + 14], m[p + 15],
+      m[p + 16], m[p + 17], m[p + 18], m[p + 19], m[p + 20], m[p + 21], m[p + 22], m[p + 23],
+      m[p + 24], m[p + 25], m[p + 26], m[p + 27], m[p + 28], m[p + 29], m[p + 30], m[p + 31],
+    );
   }
 
   function buildSubmitForm(params, options) {

@@ -18,27 +18,31 @@ impl Money {
     /// at most one dot and at most two decimals. No sign, exponent, spaces or
     /// thousands separators. Zero is allowed here; see [`Money::parse_positive`].
     pub fn parse(field: &str, text: &str) -> Result<Money> {
-        let bad = |why: &str| Error::invalid(field, [field, " ", why, "; expected yuan like 1.00"].concat());
+        Self::read(text).map_err(|why| Error::invalid(field, [field, " ", why, "; expected yuan like 1.00"].concat()))
+    }
+
+    /// The amount in `text`, or what is wrong with it.
+    fn read(text: &str) -> std::result::Result<Money, &'static str> {
         // At an ASCII byte: a character boundary.
         let (int, frac) = match epay_kernel::find_byte_in(text.as_bytes(), b".") {
             Some(dot) => (&text[..dot], &text[dot + 1..]),
             None => (text, ""),
         };
         if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad("is not a plain decimal number"));
+            return Err("is not a plain decimal number");
         }
         if frac.len() > 2 || !frac.bytes().all(|b| b.is_ascii_digit()) || text.ends_with('.') {
-            return Err(bad("must have at most 2 decimals"));
+            return Err("must have at most 2 decimals");
         }
         let int = int.trim_start_matches('0');
         if int.len() > 8 {
-            return Err(bad("is too large"));
+            return Err("is too large");
         }
         let digits = |s: &str| s.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
         let frac_cents = digits(frac) * if frac.len() == 1 { 10 } else { 1 };
         let cents = digits(int) * 100 + frac_cents;
         if cents > MAX_CENTS {
-            return Err(bad("is too large"));
+            return Err("is too large");
         }
         Ok(Money { cents })
     }

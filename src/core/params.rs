@@ -52,10 +52,6 @@ impl<'a> Params<'a> {
         Ok(Params { fields })
     }
 
-    /// The fields as stored, sorted.
-    pub(crate) fn fields(&self) -> &[(Cow<'a, str>, Cow<'a, str>)] {
-        &self.fields
-    }
 
     /// The value of `key`, if present (possibly empty).
     pub fn get(&self, key: &str) -> Option<&str> {

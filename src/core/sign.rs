@@ -44,7 +44,12 @@ pub fn check_key(key: &str) -> Result<()> {
 
 /// MD5 over the canonical string and the KEY, as lowercase hex bytes.
 fn digest_hex(params: &Params, key: &str) -> [u8; SIGN_LEN] {
-    epay_kernel::sign_hex(params.fields(), key.as_bytes())
+    let mut text = Vec::with_capacity(256);
+    for (k, v) in signed_fields(params) {
+        epay_kernel::append_field(&mut text, k.as_bytes(), v.as_bytes());
+    }
+    epay_kernel::append_field(&mut text, b"", key.as_bytes());
+    epay_kernel::md5_hex(&text)
 }
 
 /// The signature of `params` under `key`: 32 lowercase hex characters.

@@ -10,24 +10,32 @@ const MAX_URL_LEN: usize = 255;
 /// Checks that `url` is an absolute http(s) URL with a host, no user info,
 /// no whitespace or control characters. `field` names it in errors.
 pub fn check_http_url(field: &str, url: &str) -> Result<()> {
-    let bad = |why: &str| Error::invalid(field, [field, " ", why].concat());
-    let rest = strip_scheme(url).ok_or_else(|| bad("must be an absolute http:// or https:// URL"))?;
+    match url_problem(url) {
+        Some(why) => Err(Error::invalid(field, [field, " ", why].concat())),
+        None => Ok(()),
+    }
+}
+
+/// What is wrong with `url` for [`check_http_url`], if anything (one place
+/// builds the error: smaller wasm than an error per check).
+fn url_problem(url: &str) -> Option<&'static str> {
+    let Some(rest) = strip_scheme(url) else { return Some("must be an absolute http:// or https:// URL") };
     let host_end = epay_kernel::find_byte_in(rest.as_bytes(), b"/?#").unwrap_or(rest.len());
     let authority = &rest[..host_end];
     if authority.is_empty() || authority.starts_with(':') {
-        return Err(bad("has no host"));
+        return Some("has no host");
     }
     let host_ok = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b':' | b'[' | b']' | b'_');
     if !authority.bytes().all(host_ok) {
-        return Err(bad("has a host with characters that are not allowed (user info is not accepted)"));
+        return Some("has a host with characters that are not allowed (user info is not accepted)");
     }
     if !epay_kernel::url_chars_ok(url) {
-        return Err(bad("contains whitespace, control characters or one of \" < > \\ `"));
+        return Some("contains whitespace, control characters or one of \" < > \\ `");
     }
     if url.len() > MAX_URL_LEN {
-        return Err(bad("is longer than 255 bytes"));
+        return Some("is longer than 255 bytes");
     }
-    Ok(())
+    None
 }
 
 fn strip_scheme(url: &str) -> Option<&str> {

@@ -161,6 +161,29 @@ pub extern "C" fn epay_sign(count: u32, text_len: u32, key_len: u32) -> u32 {
     if hex.is_some() { 0 } else { SLOW }
 }
 
+/// `sign` when the field names are those of the last successful
+/// `epay_sign`, in the same order (the shim checks that): only the values
+/// in the text, their lengths in the odd slots. The signature in `out`.
+#[no_mangle]
+pub extern "C" fn epay_sign_values(count: u32, text_len: u32, key_len: u32) -> u32 {
+    let s = state();
+    let mut out = std::mem::take(&mut s.out);
+    let hex = (|| {
+        let (segments, lens) = input(s, text_len)?;
+        let key = s.header.key.get(..key_len as usize)?;
+        if !epay_kernel::is_usable_ascii_key(key) {
+            return None;
+        }
+        epay_kernel::sign_values(segments.text, lens.get(..2 * count as usize)?, key, &mut out, &s.names)
+    })();
+    out.clear();
+    if let Some(hex) = &hex {
+        out.extend_from_slice(hex);
+    }
+    set_out(s, out);
+    if hex.is_some() { 0 } else { SLOW }
+}
+
 /// `buildSubmitForm`: `count` fields, then the gateway; `key_len` is
 /// `u32::MAX` without a KEY. The HTML's UTF-8 in `out`.
 #[no_mangle]

@@ -123,38 +123,14 @@ pub fn first_duplicate<'f>(fields: &'f [Field<'_>]) -> Option<&'f str> {
     None
 }
 
-/// The V1 signature of sorted `fields` under `key`: MD5 of `k=v&k=v` over
-/// the signed fields ([`is_signed`]) with the KEY appended, lowercase hex.
-/// The text is built in one buffer and hashed in one call.
-pub fn sign_hex(fields: &[Field<'_>], key: &[u8]) -> [u8; SIGN_LEN] {
-    let mut len = key.len();
-    for (k, v) in fields {
-        len += k.len() + v.len() + 2;
-    }
-    let mut text = Vec::with_capacity(len);
-    for (k, v) in fields {
-        let (k, v) = (k.as_bytes(), v.as_bytes());
-        if !is_signed(k, v) {
-            continue;
-        }
-        if !text.is_empty() {
-            text.push(b'&');
-        }
-        append(&mut text, k);
-        text.push(b'=');
-        append(&mut text, v);
-    }
-    append(&mut text, key);
-    md5_hex(&text)
-}
-
 /// Most fields [`sign_segments`] takes; more go the regular way.
 pub const MAX_SEGMENT_FIELDS: usize = 128;
 
 /// What [`sign_segments`] keeps of the last field names it checked and
 /// sorted: the names as given and their sorted order. A merchant's orders
 /// have the same fields in the same order call after call, so the next call
-/// finds the same bytes and skips checking and sorting them.
+/// finds the same bytes and skips checking and sorting them, or, through
+/// [`sign_values`], is not even sent them.
 #[derive(Default)]
 pub struct NameCache {
     names: Vec<u8>,
@@ -168,26 +144,58 @@ impl NameCache {
         NameCache { names: Vec::new(), ends: Vec::new(), order: Vec::new() }
     }
 
-    /// Whether `fields` have exactly the cached names, in the same order.
-    fn matches(&self, fields: &[MaybeUninit<(&[u8], &[u8])>]) -> bool {
-        if self.ends.len() != fields.len() {
-            return false;
+    /// Name `i`, in the order given.
+    fn name(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.names[start..self.ends[i] as usize]
+    }
+
+    /// Makes `names` the cached names: checked, sorted, no name twice.
+    /// `false` (and an empty cache) otherwise.
+    fn set(&mut self, names: &[&[u8]]) -> bool {
+        let unchanged = names.len() == self.ends.len() && names.iter().enumerate().all(|(i, n)| same(n, self.name(i)));
+        if unchanged {
+            return true;
         }
-        let mut start = 0;
-        for (field, &end) in fields.iter().zip(&self.ends) {
-            // SAFETY: the caller passes initialised slots.
-            let name = unsafe { field.assume_init() }.0;
-            if !same(name, &self.names[start..end as usize]) {
+        self.names.clear();
+        self.ends.clear();
+        self.order.clear();
+        for (i, &name) in names.iter().enumerate() {
+            if !is_valid_name(name) {
+                self.ends.clear();
                 return false;
             }
-            start = end as usize;
+            // Insertion into place: a dozen names, in any order.
+            let mut j = i;
+            self.order.push(i as u8);
+            while j > 0 && less(name, names[usize::from(self.order[j - 1])]) {
+                self.order[j] = self.order[j - 1];
+                j -= 1;
+            }
+            if j > 0 && same(names[usize::from(self.order[j - 1])], name) {
+                self.ends.clear();
+                return false;
+            }
+            self.order[j] = i as u8;
+            self.names.extend_from_slice(name);
+            self.ends.push(self.names.len() as u32);
         }
         true
     }
 }
 
+/// Splits `out.len()` consecutive segments of `text`, whose UTF-16 lengths
+/// are `lens[first]`, `lens[first + 2]`...; `None` if they do not split.
+fn split<'t>(text: &'t [u8], lens: &[u32], first: usize, out: &mut [MaybeUninit<&'t [u8]>]) -> Option<()> {
+    let mut pos = 0;
+    for (i, slot) in out.iter_mut().enumerate() {
+        *slot = MaybeUninit::new(take_utf16(text, &mut pos, lens[2 * i + first])?.as_bytes());
+    }
+    Some(())
+}
+
 /// The fast path of `sign`: `lens.len() / 2` fields as (name, value)
-/// segments of `text` ([`take_utf16`]), signed as [`sign_hex`] signs them,
+/// segments of `text` ([`take_utf16`]), signed as `epay_wasm::core::sign::sign` signs them,
 /// without allocating. `None` (take the regular path, which says why) when
 /// a segment does not split, on a lone surrogate, an invalid name, a name
 /// given twice, or more than [`MAX_SEGMENT_FIELDS`] fields. `buf` is kept
@@ -198,58 +206,66 @@ pub fn sign_segments(text: &[u8], lens: &[u32], key: &[u8], buf: &mut Vec<u8>, c
         return None;
     }
     // Not zeroed: 2 KB of stores would cost a tenth of the call.
-    let mut fields = [const { MaybeUninit::<(&[u8], &[u8])>::uninit() }; MAX_SEGMENT_FIELDS];
+    let mut names = [const { MaybeUninit::<&[u8]>::uninit() }; MAX_SEGMENT_FIELDS];
+    let mut values = [const { MaybeUninit::<&[u8]>::uninit() }; MAX_SEGMENT_FIELDS];
     let mut pos = 0;
-    let mut len = key.len();
-    for (i, field) in fields[..count].iter_mut().enumerate() {
-        let name = take_utf16(text, &mut pos, lens[2 * i])?.as_bytes();
-        let value = take_utf16(text, &mut pos, lens[2 * i + 1])?.as_bytes();
-        len += name.len() + value.len() + 2;
-        *field = MaybeUninit::new((name, value));
+    for i in 0..count {
+        names[i] = MaybeUninit::new(take_utf16(text, &mut pos, lens[2 * i])?.as_bytes());
+        values[i] = MaybeUninit::new(take_utf16(text, &mut pos, lens[2 * i + 1])?.as_bytes());
     }
-    // SAFETY (every assume_init below): slots 0..count are initialised.
-    let fields = &fields[..count];
-    if !cache.matches(fields) {
-        cache.names.clear();
-        cache.ends.clear();
-        cache.order.clear();
-        for (i, field) in fields.iter().enumerate() {
-            let name = unsafe { field.assume_init() }.0;
-            if !is_valid_name(name) {
-                return None;
-            }
-            // Insertion into place: a dozen names, in any order.
-            let mut j = i;
-            cache.order.push(i as u8);
-            while j > 0 && less(name, unsafe { fields[cache.order[j - 1] as usize].assume_init() }.0) {
-                cache.order[j] = cache.order[j - 1];
-                j -= 1;
-            }
-            if j > 0 && same(unsafe { fields[cache.order[j - 1] as usize].assume_init() }.0, name) {
-                cache.ends.clear(); // not a usable set of names
-                return None;
-            }
-            cache.order[j] = i as u8;
-            cache.names.extend_from_slice(name);
-            cache.ends.push(cache.names.len() as u32);
-        }
+    // SAFETY: slots 0..count are initialised.
+    let names: &[&[u8]] = unsafe { &*(&names[..count] as *const [MaybeUninit<&[u8]>] as *const [&[u8]]) };
+    if !cache.set(names) {
+        return None;
     }
-    buf.clear();
-    buf.reserve(len);
-    for &i in &cache.order {
-        let (k, v) = unsafe { fields[i as usize].assume_init() };
-        if !is_signed(k, v) {
-            continue;
-        }
+    let values: &[&[u8]] = unsafe { &*(&values[..count] as *const [MaybeUninit<&[u8]>] as *const [&[u8]]) };
+    Some(sign_cached(values, key, buf, cache))
+}
+
+/// [`sign_segments`] for the same names as its last successful call, in
+/// the same order: `text` holds only the values, whose UTF-16 lengths are
+/// `lens[1]`, `lens[3]`... (the name slots are ignored). The caller vouches
+/// that the names are the cached ones; `None` when the count differs.
+pub fn sign_values(text: &[u8], lens: &[u32], key: &[u8], buf: &mut Vec<u8>, cache: &NameCache) -> Option<[u8; SIGN_LEN]> {
+    let count = lens.len() / 2;
+    if count != cache.ends.len() {
+        return None;
+    }
+    let mut values = [const { MaybeUninit::<&[u8]>::uninit() }; MAX_SEGMENT_FIELDS];
+    split(text, lens, 1, &mut values[..count])?;
+    // SAFETY: `split` initialised slots 0..count.
+    let values: &[&[u8]] = unsafe { &*(&values[..count] as *const [MaybeUninit<&[u8]>] as *const [&[u8]]) };
+    Some(sign_cached(values, key, buf, cache))
+}
+
+/// Appends `k=v` to a sign string, after a `&` unless it is the first;
+/// with an empty `k`, appends `v` alone (the KEY at the end).
+pub fn append_field(buf: &mut Vec<u8>, k: &[u8], v: &[u8]) {
+    if !k.is_empty() {
         if !buf.is_empty() {
             buf.push(b'&');
         }
         append(buf, k);
         buf.push(b'=');
-        append(buf, v);
+    }
+    append(buf, v);
+}
+
+/// The signature of the cached names with `values` (in the names' order).
+#[inline(never)]
+fn sign_cached(values: &[&[u8]], key: &[u8], buf: &mut Vec<u8>, cache: &NameCache) -> [u8; SIGN_LEN] {
+    let len = key.len() + cache.names.len() + values.iter().map(|v| v.len() + 2).sum::<usize>();
+    buf.clear();
+    buf.reserve(len);
+    for &i in &cache.order {
+        let i = usize::from(i);
+        let (k, v) = (cache.name(i), values[i]);
+        if is_signed(k, v) {
+            append_field(buf, k, v);
+        }
     }
     append(buf, key);
-    Some(md5_hex(buf))
+    md5_hex(buf)
 }
 
 /// Appends `bytes` as `extend_from_slice` does, but without `memory.copy`
