@@ -8,6 +8,7 @@ source scripts/env.sh
 scripts/setup.sh
 echo "== cargo test (native core)"
 cargo test -q
+cargo test -q -p epay-kernel
 echo "== build pkg/"
 scripts/build.sh
 echo "== wasm-bindgen-test in Node and headless Chromium"
