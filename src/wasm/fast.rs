@@ -146,13 +146,22 @@ pub extern "C" fn epay_sign(count: u32, text_len: u32, key_len: u32) -> u32 {
     let mut names = std::mem::take(&mut s.names);
     let hex = (|| {
         let (segments, lens) = input(s, text_len)?;
-        let key = s.header.key.get(..key_len as usize)?;
-        if !epay_kernel::is_usable_ascii_key(key) {
-            return None;
-        }
+        let key = usable_key(s, key_len)?;
         epay_kernel::sign_segments(segments.text, lens.get(..2 * count as usize)?, key, &mut out, &mut names)
     })();
     s.names = names;
+    answer_sign(s, out, hex)
+}
+
+/// The KEY the shim wrote, if the fast path can sign with it.
+fn usable_key(s: &State, key_len: u32) -> Option<&[u8]> {
+    let key = s.header.key.get(..key_len as usize)?;
+    epay_kernel::is_usable_ascii_key(key).then_some(key)
+}
+
+/// Puts the signature (or nothing) in `out`; 0, or `SLOW` to take the
+/// regular export.
+fn answer_sign(s: &mut State, mut out: Vec<u8>, hex: Option<[u8; epay_kernel::SIGN_LEN]>) -> u32 {
     out.clear();
     if let Some(hex) = &hex {
         out.extend_from_slice(hex);
@@ -170,18 +179,10 @@ pub extern "C" fn epay_sign_values(count: u32, text_len: u32, key_len: u32) -> u
     let mut out = std::mem::take(&mut s.out);
     let hex = (|| {
         let (segments, lens) = input(s, text_len)?;
-        let key = s.header.key.get(..key_len as usize)?;
-        if !epay_kernel::is_usable_ascii_key(key) {
-            return None;
-        }
+        let key = usable_key(s, key_len)?;
         epay_kernel::sign_values(segments.text, lens.get(..2 * count as usize)?, key, &mut out, &s.names)
     })();
-    out.clear();
-    if let Some(hex) = &hex {
-        out.extend_from_slice(hex);
-    }
-    set_out(s, out);
-    if hex.is_some() { 0 } else { SLOW }
+    answer_sign(s, out, hex)
 }
 
 /// `buildSubmitForm`: `count` fields, then the gateway; `key_len` is

@@ -6,23 +6,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { md5Sign, TEST_KEY as KEY } from './support.mjs';
 
 const require = createRequire(import.meta.url);
 const epay = require('../../pkg/index.cjs');
 
-/** The V1 signature computed here, not by the package. */
-function md5Sign(fields, key) {
-  const text = Object.keys(fields)
-    .filter((k) => k !== 'sign' && k !== 'sign_type' && fields[k] !== '' && fields[k] != null)
-    .sort()
-    .map((k) => `${k}=${fields[k]}`)
-    .join('&');
-  return createHash('md5').update(text + key, 'utf8').digest('hex');
-}
-
-const KEY = '80TWQztHqTVvV440KTKVqVPQh11AkfpF';
 const order = (i) => ({
   pid: 1005, type: 'alipay', out_trade_no: `A${i}`, notify_url: 'http://x.cn/n', return_url: 'http://x.cn/r',
   name: i % 3 ? 'VIP会员' : 'plain', money: (i % 7) + 0.5, clientip: '192.168.1.100', device: 'jump', param: '', sign_type: 'MD5',
