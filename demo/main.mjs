@@ -3,7 +3,7 @@
 // the URL to open. `node demo/main.mjs --help`.
 
 import { parseArgs } from 'node:util';
-import { DEFAULT_MERCHANTS, startSandbox } from '../pkg/sandbox/index.mjs';
+import { DEFAULT_MERCHANTS, startSandbox } from 'epay-sandbox';
 import { startMerchant } from './merchant.mjs';
 
 const HELP = `\

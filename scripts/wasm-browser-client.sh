@@ -1,19 +1,15 @@
 #!/usr/bin/env bash
 # Runs tests/wasm_browser_client.rs: EpayClient in headless Chromium against
-# a local epay-sandbox. Starts the sandbox from the built package (pkg/) on a
-# free port, hands its URL to the test at compile time (EPAY_SANDBOX_URL),
-# checks that the test's requests reached it, and stops it on exit.
+# a local epay-sandbox. Starts the sandbox (the workspace package in
+# packages/sandbox/) on a free port, hands its URL to the test at compile
+# time (EPAY_SANDBOX_URL), checks that the test's requests reached it, and
+# stops it on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 
-if [ ! -f pkg/bin/epay-sandbox.mjs ] || [ ! -f pkg/epay_wasm_node.cjs ]; then
-  echo "wasm-browser-client: pkg/ is not built; run scripts/build.sh first" >&2
-  exit 1
-fi
-
 log=$(mktemp)
-node pkg/bin/epay-sandbox.mjs --port 0 --quiet >"$log" 2>&1 &
+node packages/sandbox/bin/epay-sandbox.mjs --port 0 --quiet >"$log" 2>&1 &
 sandbox_pid=$!
 stop_sandbox() {
   kill "$sandbox_pid" 2>/dev/null || true

@@ -7,7 +7,7 @@ import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
-import { startSandbox } from '../../pkg/sandbox/index.mjs';
+import { startSandbox } from 'epay-sandbox';
 import { EpayClient, EpayError, verifyNotify } from '../../pkg/index.mjs';
 import { md5Sign, TEST_KEY as KEY, TEST_PID as PID, waitFor } from './support.mjs';
 

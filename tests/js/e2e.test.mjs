@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startSandbox } from '../../pkg/sandbox/index.mjs';
+import { startSandbox } from 'epay-sandbox';
 import { startMerchant } from '../../demo/merchant.mjs';
 import { md5Sign, waitFor } from './support.mjs';
 
@@ -335,7 +335,7 @@ test('merchant server: content types, no path escapes, JSON-only API', async () 
   assert.equal(await type('pkg/epay_wasm_bg.wasm'), 'application/wasm');
   assert.equal(await type('pkg/web.mjs'), 'text/javascript; charset=utf-8');
   assert.equal(await type(''), 'text/html; charset=utf-8');
-  for (const path of ['pkg/..%2Fpackage.json', '..%2Fdemo%2Fmerchant.mjs', 'pkg/sandbox/index.mjs', '.gitignore']) {
+  for (const path of ['pkg/..%2Fpackage.json', '..%2Fdemo%2Fmerchant.mjs', 'pkg/..%2Fpackages%2Fsandbox%2Flib%2Findex.mjs', '.gitignore']) {
     assert.equal((await fetch(merchant.url + path)).status, 404, path);
   }
   const form = await fetch(`${merchant.url}api/orders`, { method: 'POST', body: 'product=vip', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });

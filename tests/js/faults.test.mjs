@@ -6,7 +6,7 @@
 import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startSandbox } from '../../pkg/sandbox/index.mjs';
+import { startSandbox } from 'epay-sandbox';
 import { EpayClient } from '../../pkg/index.mjs';
 import { TEST_KEY as KEY, TEST_PID as PID } from './support.mjs';
 

@@ -22,7 +22,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
-import { startSandbox, DEFAULT_MERCHANTS } from '../../pkg/sandbox/index.mjs';
+import { startSandbox, DEFAULT_MERCHANTS } from 'epay-sandbox';
 import { startMerchant } from '../../demo/merchant.mjs';
 
 const positive = (name, fallback) => {

@@ -1,22 +1,27 @@
-// Tests of epay-sandbox itself (the local gateway), against the built
-// package in pkg/. Run: node --test tests/js/
-// Signatures are checked with an independent MD5 implementation (node:crypto).
+// Tests of epay-sandbox itself (the local gateway, the workspace package in
+// packages/sandbox/); the notifies it sends are also checked with the built
+// epay-wasm in pkg/. Run: node --test tests/js/
+// Signatures are checked with an independent MD5 implementation (node:crypto),
+// answers against a real 彩虹易支付 v3096 server's (bodies copied from its captures).
 
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { startSandbox } from '../../pkg/sandbox/index.mjs';
+import { startSandbox } from 'epay-sandbox';
 import { verifyNotify } from '../../pkg/index.mjs';
 import { md5Sign, sleep, TEST_KEY as KEY, TEST_PID as PID, waitFor } from './support.mjs';
 
-const CLI = fileURLToPath(new URL('../../pkg/bin/epay-sandbox.mjs', import.meta.url));
+const CLI = fileURLToPath(new URL('../../packages/sandbox/bin/epay-sandbox.mjs', import.meta.url));
 
 const signed = (fields, key) => ({ ...fields, sign: md5Sign(fields, key), sign_type: 'MD5' });
+const JSON_TYPE = 'application/json; charset=UTF-8';
+const HTML_TYPE = 'text/html; charset=UTF-8';
 
 
 /** A merchant server receiving notifies: answers per path from a queue, "success" by default. */
@@ -96,10 +101,12 @@ const getOrder = async (tradeNo, base) => (await control('GET', `orders/${tradeN
 test('mapi: a signed order succeeds (JSON body, text/html header, payurl to the cashier)', async () => {
   const r = await mapi(signed(order()));
   assert.equal(r.status, 200);
-  assert.match(r.type, /^text\/html; charset=utf-8/);
+  assert.equal(r.type, HTML_TYPE, 'as v3096 sends a created order');
   assert.equal(r.body.code, 1);
   assert.match(r.body.trade_no, /^\d{19,20}$/);
   assert.equal(r.body.payurl, `${sb.url}pay/${r.body.trade_no}`);
+  const payurl = r.body.payurl.replaceAll('/', '\\/');
+  assert.equal(r.text, `{"code":1,"trade_no":"${r.body.trade_no}","payurl":"${payurl}"}`, 'json_encode: "/" escaped');
 
   const g = order();
   const viaGet = await call(`mapi.php?${new URLSearchParams({ ...signed(g), sign: md5Sign(g).toUpperCase() })}`);
@@ -112,6 +119,50 @@ test('mapi: every received field is signed, unknown ones included', async () => 
   assert.equal((await mapi(signed(f))).body.code, 1);
   const unsigned = { ...signed(order()), sitename: 'shop' };
   assert.deepEqual((await mapi(unsigned)).body, { code: -3, msg: 'MD5签名校验失败' });
+});
+
+test('mapi: errors are application/json with the message unescaped, as v3096 sends them', async () => {
+  // The bodies of the v3096 captures mapi_bad_money, mapi_bad_sign and mapi_missing_name.
+  const cases = [
+    [signed(order({ money: 'abc' })), '{"code":-1,"msg":"金额不合法"}'],
+    [{ ...signed(order()), sign: '0'.repeat(32) }, '{"code":-3,"msg":"MD5签名校验失败"}'],
+    [signed(order({ name: undefined })), '{"code":-1,"msg":"商品名称(name)不能为空"}'],
+    [{}, '{"code":-4,"msg":"未传入任何参数"}'],
+  ];
+  for (const [fields, body] of cases) {
+    const r = await mapi(fields);
+    assert.deepEqual([r.status, r.type, r.text], [200, JSON_TYPE, body]);
+  }
+});
+
+test('mapi: any field name is signed as PHP receives it ($_POST names, ksort order)', async () => {
+  const accepted = async (sent, signedAs) => {
+    const r = await mapi({ ...sent, sign: md5Sign(signedAs), sign_type: 'MD5' });
+    return r.body?.code === 1 || r.text;
+  };
+  // Names the library refuses but PHP keeps as they are: signed as received.
+  for (const name of ['名字', 'a:b', 'a-b~', 'n'.repeat(100)]) {
+    const f = order({ [name]: 'v' });
+    assert.equal(await accepted(f, f), true, name);
+  }
+  // PHP turns " " and "." into "_", drops leading spaces, and an unclosed "[" becomes "_":
+  // the server signs those names, not the ones sent.
+  for (const [sent, php] of [['a.b', 'a_b'], ['x y', 'x_y'], [' lead', 'lead'], ['a[b.c', 'a_b.c']]) {
+    const f = order();
+    assert.equal(await accepted({ ...f, [sent]: 'v' }, { ...f, [php]: 'v' }), true, sent);
+    assert.deepEqual((await mapi({ ...f, [sent]: 'v', sign: md5Sign({ ...f, [sent]: 'v' }), sign_type: 'MD5' })).body,
+      { code: -3, msg: 'MD5签名校验失败' }, `${sent} is not what PHP signs`);
+  }
+  // "a[...]" is an array, which PHP signs as "Array".
+  const f = order();
+  assert.equal(await accepted({ ...f, 'list[]': 'x', 'map[k]': 'y' }, { ...f, list: 'Array', map: 'Array' }), true);
+  // Numeric names are ordered by value (9 before 10), others byte by byte: the sign string written out.
+  const g = order();
+  const text = `9=a&10=b&${Object.keys(g).sort().map((k) => `${k}=${g[k]}`).join('&')}`;
+  const sign = createHash('md5').update(text + KEY).digest('hex');
+  assert.equal((await mapi({ ...g, 10: 'b', 9: 'a', sign, sign_type: 'MD5' })).body?.code, 1);
+  assert.equal((await mapi({ ...g, 10: 'b', 9: 'a', sign: md5Sign({ ...g, 10: 'b', 9: 'a' }), sign_type: 'MD5' })).body.code, -3,
+    'not the bytewise order');
 });
 
 test('mapi: signature and merchant errors are -3, no parameters -4', async () => {
@@ -337,12 +388,18 @@ test('notify: gives up after the schedule, can be re-sent; timeouts recorded', a
 test('api.php: query and settle', async () => {
   await paidOrder({ money: '2.50' });
   const q = await api({ act: 'query', pid: PID, key: KEY });
-  assert.match(q.type, /json/);
+  assert.equal(q.type, JSON_TYPE);
   assert.deepEqual(q.body, {
     code: 1, pid: PID, key: KEY, active: 1, money: '2.50', type: 1, account: q.body.account, username: q.body.username,
-    orders: 1, orders_today: 1, order_lastday: 0,
+    orders: 1, orders_today: 1, orders_lastday: 0,
   });
-  assert.deepEqual((await api({ act: 'settle', pid: PID, key: KEY })).body, { code: 1, msg: '查询结算记录成功！', data: null });
+  assert.deepEqual(Object.keys(q.body), ['code', 'pid', 'key', 'active', 'money', 'type', 'account', 'username', 'orders',
+    'orders_today', 'orders_lastday'], 'the fields of the v3096 capture api_query, in its order');
+  assert.match(q.text, /"username":"\\u6c99\\u7bb1\\u5546\\u6237"/, 'non-ASCII as json_encode writes it');
+  // The body of the v3096 capture api_settle.
+  const settle = await api({ act: 'settle', pid: PID, key: KEY });
+  assert.deepEqual([settle.type, settle.text], [JSON_TYPE, '{"code":1,"msg":"\\u67e5\\u8be2\\u7ed3\\u7b97\\u8bb0\\u5f55\\u6210\\u529f\\uff01","data":null}']);
+  assert.equal((await api({ act: 'nope', pid: PID, key: KEY })).text, '{"code":-5,"msg":"No Act!"}');
   assert.equal((await api({ act: 'query', pid: PID, key: 'bad' })).body.code, -3);
   assert.equal((await api({ act: 'query', pid: 4242, key: KEY })).body.code, -3);
   assert.equal((await api({ act: 'query', key: KEY })).body.code, -3);
@@ -352,16 +409,33 @@ test('api.php: query and settle', async () => {
   assert.equal(actInBody.body.code, -5, 'act is read from the query string only');
 });
 
+test('api.php: query spells the day counters as the seed document with dayCounters "seed"', async () => {
+  const box = await startSandbox({ merchants: [{ pid: PID, key: KEY, dayCounters: 'seed' }, { pid: 2001, key: 'k2', dayCounters: 'v3096' }] });
+  try {
+    await createOrder({}, box.url);
+    const seed = (await api({ act: 'query', pid: PID, key: KEY }, box.url)).body;
+    assert.deepEqual([seed.order_today, seed.order_lastday, 'orders_today' in seed, 'orders_lastday' in seed], [1, 0, false, false]);
+    const v3096 = (await api({ act: 'query', pid: 2001, key: 'k2' }, box.url)).body;
+    assert.deepEqual([v3096.orders_today, v3096.orders_lastday, 'order_today' in v3096], [0, 0, false]);
+  } finally {
+    await box.close();
+  }
+  for (const dayCounters of ['seeds', '', null, 1]) {
+    await assert.rejects(startSandbox({ merchants: [{ pid: PID, key: KEY, dayCounters }] }), /dayCounters must be "v3096" or "seed"/);
+  }
+});
+
 test('api.php: order by trade_no or out_trade_no (trade_no wins)', async () => {
   const a = await paidOrder({ money: '3.00', param: 'p1' });
   const b = await createOrder();
   const byTrade = (await api({ act: 'order', pid: PID, key: KEY, trade_no: a.trade_no, out_trade_no: b.fields.out_trade_no })).body;
   assert.equal(byTrade.trade_no, a.trade_no);
   assert.equal(byTrade.code, 1);
-  for (const k of ['code', 'msg', 'trade_no', 'out_trade_no', 'api_trade_no', 'type', 'pid', 'addtime', 'endtime', 'name', 'money', 'status', 'param', 'buyer']) {
-    assert.ok(k in byTrade, k);
-  }
-  assert.deepEqual([byTrade.pid, byTrade.status, byTrade.money, byTrade.param], [PID, 1, '3.00', 'p1']);
+  assert.deepEqual(Object.keys(byTrade), ['code', 'msg', 'trade_no', 'out_trade_no', 'api_trade_no', 'bill_trade_no', 'type', 'pid',
+    'addtime', 'endtime', 'name', 'money', 'param', 'buyer', 'status', 'payurl'], 'the fields of the v3096 capture api_order_paid, in its order');
+  assert.deepEqual([byTrade.pid, byTrade.status, byTrade.money, byTrade.param, byTrade.msg], [PID, 1, '3.00', 'p1', 'succ']);
+  assert.deepEqual([byTrade.bill_trade_no, byTrade.payurl], [null, null]);
+  assert.match(byTrade.api_trade_no, /^\d+$/);
   assert.match(byTrade.addtime, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
   assert.ok(!('refundmoney' in byTrade));
   const unpaid = (await api({ act: 'order', pid: PID, key: KEY, out_trade_no: b.fields.out_trade_no })).body;
@@ -378,14 +452,26 @@ test('api.php: orders uses limit (max 50) and offset, ignores page', async () =>
   const first = await list({ limit: 2 });
   assert.equal(first.code, 1);
   assert.equal(first.data.length, 2);
+  assert.deepEqual(Object.keys(first), ['code', 'msg', 'count', 'data'], 'as the v3096 capture api_orders');
+  assert.equal(first.count, 2, 'count is the rows returned');
+  assert.deepEqual(Object.keys(first.data[0]), ['trade_no', 'out_trade_no', 'type', 'pid', 'addtime', 'endtime', 'name', 'money',
+    'param', 'buyer', 'status'], 'rows as in the capture: no api_trade_no');
   assert.deepEqual((await list({ limit: 2, page: 2 })).data, first.data, 'page ignored');
   const next = await list({ limit: 2, offset: 2 });
   assert.equal(next.data.length, 2);
   assert.ok(!next.data.some((o) => first.data.some((f) => f.trade_no === o.trade_no)));
   assert.equal((await list({ limit: 100 })).data.length, 50);
-  assert.equal((await list({ limit: 50, offset: 50 })).data.length, 2);
-  assert.deepEqual((await list({ offset: 500 })).data, []);
+  const last = await list({ limit: 50, offset: 50 });
+  assert.deepEqual([last.data.length, last.count], [2, 2]);
   assert.equal(typeof first.data[0].status, 'number');
+  // Past the end, as the v3096 capture api_orders_past_the_end: HTTP 500, empty body.
+  const past = await api({ act: 'orders', pid: PID, key: KEY, limit: 2, offset: 52 });
+  assert.deepEqual([past.status, past.type, past.text], [500, JSON_TYPE, '']);
+  await control('POST', `orders/${made.at(-1)}/pay`);
+  const [paid] = (await list({ limit: 1 })).data;
+  assert.deepEqual([paid.trade_no, paid.status, 'api_trade_no' in paid], [made.at(-1), 1, false], 'not even once paid');
+  sb.state.reset();
+  assert.equal((await api({ act: 'orders', pid: PID, key: KEY })).status, 500, 'no orders at all');
 });
 
 test('api.php: refund is code 0, partial, status 2; errors', async () => {
@@ -575,17 +661,22 @@ test('log: one line per request, never the key', async () => {
   }
 });
 
-test('CLI: --help documents the API; serves --pid/--key merchants without printing keys', async () => {
-  const help = await new Promise((resolve) => {
-    const p = spawn(process.execPath, [CLI, '--help']);
+/** Runs the CLI to its end; resolves { code, out, err }. */
+function runCli(args) {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [CLI, ...args]);
     let out = '';
     let err = '';
     p.stdout.on('data', (c) => { out += c; });
     p.stderr.on('data', (c) => { err += c; });
     p.on('close', (code) => resolve({ code, out, err }));
   });
+}
+
+test('CLI: --help documents the API; serves --pid/--key merchants without printing keys', async () => {
+  const help = await runCli(['--help']);
   assert.equal(help.code, 0, help.err);
-  for (const word of ['mapi.php', 'submit.php', 'api.php', '_sandbox/faults', 'huge_body', '--persist', '--config']) {
+  for (const word of ['mapi.php', 'submit.php', 'api.php', '_sandbox/faults', 'huge_body', '--persist', '--config', 'dayCounters']) {
     assert.ok(help.out.includes(word), word);
   }
 
@@ -603,4 +694,32 @@ test('CLI: --help documents the API; serves --pid/--key merchants without printi
   }
   const code = await new Promise((r) => child.on('close', r));
   assert.equal(code, 0);
+});
+
+test('CLI: --config merchants with dayCounters; a bad one is refused without printing keys', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'epay-sandbox-config-'));
+  const config = join(dir, 'config.json');
+  try {
+    writeFileSync(config, JSON.stringify({ merchants: [{ pid: 3001, key: 'k3001secret', dayCounters: 'seed' }] }));
+    const child = spawn(process.execPath, [CLI, '--port', '0', '--quiet', '--config', config]);
+    let out = '';
+    child.stdout.on('data', (c) => { out += c; });
+    try {
+      const base = await waitFor(() => /gateway at (http:\S+\/)/.exec(out)?.[1], 'CLI start');
+      const q = (await api({ act: 'query', pid: 3001, key: 'k3001secret' }, base)).body;
+      assert.deepEqual([q.code, q.order_today, q.order_lastday, 'orders_today' in q], [1, 0, 0, false]);
+      assert.equal((await api({ act: 'query', pid: PID, key: KEY }, base)).body.code, -3, 'the config replaces the default merchant');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await new Promise((r) => child.on('close', r)), 0);
+
+    writeFileSync(config, JSON.stringify([{ pid: 3001, key: 'k3001secret', dayCounters: 'orders' }]));
+    const bad = await runCli(['--port', '0', '--config', config]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /merchant 3001: dayCounters must be "v3096" or "seed"/);
+    assert.ok(!bad.err.includes('k3001secret'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

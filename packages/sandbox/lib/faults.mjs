@@ -2,7 +2,7 @@
 // error handling. A fault applies to the next `times` requests whose
 // endpoint matches its target, then disappears.
 
-import { send, sendHtml } from './http.mjs';
+import { HTML_TYPE, send, sendHtml } from './http.mjs';
 import { errorPage } from './html.mjs';
 
 /** What a fault can do. See `describeFaults` for the meaning of each. */
@@ -114,12 +114,12 @@ export async function answerWithFault(fault, req, res, { type, base }) {
   if (await delayFault(fault)) return false;
   switch (fault.kind) {
     case 'http500': send(res, 500, type, ''); break;
-    case 'non_json': send(res, 200, 'text/html; charset=utf-8',
+    case 'non_json': send(res, 200, HTML_TYPE,
       '<br />\n<b>Warning</b>:  Undefined array key "pid" in <b>/www/wwwroot/api.php</b> on line <b>12</b><br />\n'); break;
     case 'html_error': sendHtml(res, 200, errorPage('系统繁忙，请稍后再试')); break;
     case 'truncated_json': send(res, 200, type, '{"code":1,"msg":"'); break;
     case 'huge_body': await writeHuge(res, fault.bytes, type); break;
-    case 'redirect': send(res, 302, 'text/html', '', { Location: fault.location ?? `${base}_sandbox/redirected` }); break;
+    case 'redirect': send(res, 302, HTML_TYPE, '', { Location: fault.location ?? `${base}_sandbox/redirected` }); break;
     default: req.socket.destroy(); // drop (and notify_fail, which never matches incoming requests)
   }
   return true;

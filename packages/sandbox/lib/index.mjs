@@ -5,7 +5,7 @@ import http from 'node:http';
 import { Store } from './store.mjs';
 import { Faults, answerWithFault } from './faults.mjs';
 import { Notifier } from './notifier.mjs';
-import { HttpError, parseForm, parseQuery, readBody, send, sendHtml } from './http.mjs';
+import { HTML_TYPE, HttpError, JSON_TYPE, parseForm, parseQuery, readBody, send, sendHtml } from './http.mjs';
 import { errorPage, indexPage } from './html.mjs';
 import { handleMapi, handleSubmit } from './orders.mjs';
 import { apiEndpoint, handleApi } from './api.mjs';
@@ -35,7 +35,7 @@ const HANDLERS = {
   404: (ctx, req, res) => sendHtml(res, 404, errorPage('页面不存在')),
 };
 const handlerFor = (endpoint) => (endpoint === null ? handleControl : HANDLERS[endpoint] ?? handleApi);
-const answerType = (endpoint) => (endpoint?.startsWith('api.php') ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8');
+const answerType = (endpoint) => (endpoint?.startsWith('api.php') ? JSON_TYPE : HTML_TYPE);
 
 function preflight(req, res) {
   res.writeHead(204, {
@@ -83,8 +83,9 @@ function urlHost(host) {
  * @param {number} [options.port=0] 0 picks a free port.
  * @param {string} [options.host='127.0.0.1']
  * @param {{pid: number, key: string, name?: string, active?: number, account?: string,
- *   username?: string, settle_type?: number, settles?: object[]}[]} [options.merchants]
- *   Default: the seed test account (pid 1005).
+ *   username?: string, settle_type?: number, settles?: object[], dayCounters?: 'v3096' | 'seed'}[]} [options.merchants]
+ *   Default: the seed test account (pid 1005). `dayCounters: 'seed'` makes act=query say
+ *   order_today/order_lastday (the seed document) instead of v3096's orders_today/orders_lastday.
  * @param {string} [options.persist] JSON file: loaded at start, rewritten (atomically) on every change.
  * @param {(line: string) => void} [options.log] Called with one line per request and per notify attempt.
  * @param {number[]} [options.notifyRetryDelaysMs] Pause before each notify retry (default 200,500,1000,2000,5000).

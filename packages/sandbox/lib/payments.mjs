@@ -2,8 +2,8 @@
 // the notify and the return redirect) and the fake channel ids.
 
 import { randomInt } from 'node:crypto';
-import { signParams } from '../index.mjs';
 import { HttpError } from './http.mjs';
+import { signFields } from './signature.mjs';
 import { isPayType, compactStamp, dateTime, notifyMoney } from './values.mjs';
 
 const digits = (n) => Array.from({ length: n }, () => randomInt(10)).join('');
@@ -21,7 +21,7 @@ export function resultParams(merchant, order) {
     api_trade_no: order.api_trade_no, buyer: order.buyer,
   };
   if (order.param) params.param = order.param;
-  return signParams(params, merchant.key);
+  return signFields(params, merchant.key);
 }
 
 /** `base` with `params` appended as a query string (with `&` if it already has one, as real servers do). */

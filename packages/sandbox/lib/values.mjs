@@ -58,13 +58,3 @@ export function dateTime(d = new Date()) {
 export function compactStamp(d = new Date()) {
   return dateTime(d).replace(/\D/g, '');
 }
-
-/** Compares two strings in time independent of where they first differ. */
-export function sameText(a, b) {
-  a = String(a);
-  b = String(b);
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
-}

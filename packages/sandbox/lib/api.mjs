@@ -2,19 +2,27 @@
 // `act` is read from the query string only; query/settle/order/orders
 // read pid/key from the query string, refund from the POST body — as
 // real servers do, so a client sending them elsewhere fails here too.
+// Answers are shaped as a 彩虹易支付 v3096 server's (json_encode()d,
+// application/json), fields in its order.
 
-import { sendJson } from './http.mjs';
-import { dateTime, formatCents, parseCents, sameText } from './values.mjs';
+import { JSON_TYPE, send, sendPhpJson } from './http.mjs';
+import { sameSecret } from './signature.mjs';
+import { dateTime, formatCents, parseCents } from './values.mjs';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** An order as api.php shows it (ints for pid/status, money as strings, null when unset). */
-export function orderView(o) {
-  const view = {
-    trade_no: o.trade_no, out_trade_no: o.out_trade_no, api_trade_no: o.api_trade_no, type: o.type,
-    pid: o.pid, addtime: o.addtime, endtime: o.endtime, name: o.name, money: o.money,
-    status: o.status, param: o.param, buyer: o.buyer,
-  };
+/** The fields of act=order, in order; bill_trade_no and payurl are never set here (null). */
+const ORDER_FIELDS = ['trade_no', 'out_trade_no', 'api_trade_no', 'bill_trade_no', 'type', 'pid', 'addtime', 'endtime',
+  'name', 'money', 'param', 'buyer', 'status', 'payurl'];
+/** The fields of an act=orders row: no api_trade_no, bill_trade_no or payurl. */
+const ROW_FIELDS = ['trade_no', 'out_trade_no', 'type', 'pid', 'addtime', 'endtime', 'name', 'money', 'param', 'buyer', 'status'];
+
+/**
+ * An order as api.php shows it, with `fields` (ints for pid/status, money
+ * as strings, null when unset), plus refundmoney once refunded.
+ */
+function orderView(o, fields) {
+  const view = Object.fromEntries(fields.map((k) => [k, o[k] ?? null]));
   if (o.status === 2) view.refundmoney = o.refundmoney;
   return view;
 }
@@ -34,14 +42,17 @@ const paidCents = (o) => (o.status > 0 ? parseCents(o.money) - parseCents(o.refu
 const intParam = (v, fallback) => (/^\d+$/.test(v ?? '') ? Number(v) : fallback);
 
 const ACTS = {
+  // The day counters are orders_today/orders_lastday as v3096 says them,
+  // or the seed document's order_today/order_lastday (dayCounters "seed").
   query(store, m) {
     const orders = store.list(m.pid);
     const day = (d) => dateTime(d).slice(0, 10);
     const countOn = (date) => orders.filter((o) => o.addtime.startsWith(date)).length;
+    const [today, lastday] = m.dayCounters === 'seed' ? ['order_today', 'order_lastday'] : ['orders_today', 'orders_lastday'];
     return {
       code: 1, pid: m.pid, key: m.key, active: Number(m.active), money: formatCents(orders.reduce((s, o) => s + paidCents(o), 0)),
       type: m.settle_type ?? 1, account: m.account ?? 'sandbox@example.com', username: m.username ?? '沙箱商户',
-      orders: orders.length, orders_today: countOn(day(new Date())), order_lastday: countOn(day(new Date(Date.now() - DAY_MS))),
+      orders: orders.length, [today]: countOn(day(new Date())), [lastday]: countOn(day(new Date(Date.now() - DAY_MS))),
     };
   },
 
@@ -51,14 +62,16 @@ const ACTS = {
 
   order(store, m, f) {
     const { order, error } = findOrder(store, m, f);
-    return error ?? { code: 1, msg: '查询订单号成功！', ...orderView(order) };
+    return error ?? { code: 1, msg: 'succ', ...orderView(order, ORDER_FIELDS) };
   },
 
+  // limit (at most 50) and offset; `page` is ignored. No rows is null: an
+  // empty HTTP 500, as v3096's PHP error on an empty list.
   orders(store, m, f) {
     const limit = Math.min(Math.max(intParam(f.limit, 20), 1), 50);
     const offset = intParam(f.offset, 0);
-    const data = store.list(m.pid).slice(offset, offset + limit).map(orderView);
-    return { code: 1, msg: '查询订单记录成功！', data };
+    const data = store.list(m.pid).slice(offset, offset + limit).map((o) => orderView(o, ROW_FIELDS));
+    return data.length ? { code: 1, msg: '查询订单记录成功！', count: data.length, data } : null;
   },
 
   refund(store, m, f) {
@@ -81,7 +94,7 @@ const ACTS = {
 /** The counter/fault name of an api.php request: "api.php?act=<act>". */
 export const apiEndpoint = (query) => `api.php?act=${query.act ?? ''}`;
 
-/** GET/POST api.php. */
+/** GET/POST api.php. An act answering null gets an empty HTTP 500. */
 export function handleApi(ctx, req, res, input) {
   const act = input.query.act;
   const run = Object.hasOwn(ACTS, act ?? '') ? ACTS[act] : null;
@@ -91,7 +104,8 @@ export function handleApi(ctx, req, res, input) {
   if (!run) answer = { code: -5, msg: 'No Act!' };
   else if (!f.pid) answer = { code: -3, msg: '商户ID(pid)不能为空' };
   else if (!merchant) answer = { code: -3, msg: '商户ID不存在' };
-  else if (!f.key || !sameText(f.key, merchant.key)) answer = { code: -3, msg: 'KEY校验失败' };
+  else if (!f.key || !sameSecret(f.key, merchant.key)) answer = { code: -3, msg: 'KEY校验失败' };
   else answer = run(ctx.store, merchant, f);
-  sendJson(res, 200, answer);
+  if (answer === null) return send(res, 500, JSON_TYPE, '');
+  sendPhpJson(res, answer);
 }

@@ -3,10 +3,11 @@
 
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { startSandbox, DEFAULT_MERCHANTS, DEFAULT_RETRY_DELAYS_MS, describeFaults } from '../sandbox/index.mjs';
+import { startSandbox, DEFAULT_MERCHANTS, DEFAULT_RETRY_DELAYS_MS, describeFaults } from '../lib/index.mjs';
 
 const HELP = `\
-epay-sandbox — a local EPay (易支付) V1 gateway for development and tests
+epay-sandbox — a local EPay (易支付) V1 gateway for development and tests,
+answering as a 彩虹易支付 v3096 server does
 
 Usage: epay-sandbox [options]
 
@@ -15,7 +16,9 @@ Options:
   --host H              address to bind (default 127.0.0.1)
   --config FILE         JSON: [merchant, ...] or { "merchants": [...], "notifyRetryDelaysMs": [...],
                         "notifyTimeoutMs": n }; a merchant is { "pid": 1005, "key": "...", "name": "..." }
-                        (optional: "active" 0/1, "account", "username", "settle_type", "settles": [...])
+                        (optional: "active" 0/1, "account", "username", "settle_type", "settles": [...],
+                        "dayCounters": "v3096" (act=query says orders_today/orders_lastday, the default)
+                        or "seed" (order_today/order_lastday, as the seed document spells them))
   --pid N --key K       add a merchant (repeatable, in pairs; replaces a configured one with that pid)
   --name TEXT           display names of the --pid merchants, in the same order (repeatable)
   --persist FILE        keep orders in FILE (loaded at start, rewritten atomically on every change)
@@ -29,8 +32,9 @@ Default merchant (the seed document's test account): pid ${DEFAULT_MERCHANTS[0].
 Keys are never logged.
 
 Gateway endpoints (base URL http://HOST:PORT/):
-  POST mapi.php         create an order (form-urlencoded or query); JSON answer with
-                        Content-Type text/html like real servers: {code:1,trade_no,payurl} or {code,msg}:
+  POST mapi.php         create an order (form-urlencoded or query). A created order is
+                        {code:1,trade_no,payurl} sent as text/html (json_encode escapes \\/ \\uXXXX);
+                        an error is {code,msg} sent as application/json:
                         -4 no parameters, -3 unknown pid / 缺少签名参数 / MD5签名校验失败,
                         -1 missing field, 金额不合法, 订单号(out_trade_no)格式不正确, bad clientip,
                         device not "jump", retried out_trade_no with changed fields / already paid.
@@ -39,9 +43,16 @@ Gateway endpoints (base URL http://HOST:PORT/):
                         or the HTML error page (never JSON)
   GET pay/<trade_no>    cashier page: #pay pays (notify + 302 to return_url with signed fields),
                         #cancel shows a cancelled page (order stays unpaid)
-  GET api.php?act=query|settle|order|orders&pid=..&key=..   (orders: limit <= 50 and offset; page ignored)
+  GET api.php?act=query|settle|order|orders&pid=..&key=..   JSON as json_encode writes it.
+                        query: orders_today/orders_lastday (see dayCounters); settle: data null when none;
+                        order: with bill_trade_no (null); orders: limit <= 50 and offset (page ignored),
+                        {code,msg,count,data} with rows without api_trade_no; no rows: HTTP 500, empty body
   POST api.php?act=refund   body pid, key, trade_no or out_trade_no, money; code 0 on success,
                         partial refunds allowed, order status becomes 2. Unknown act -5, bad pid/key -3.
+
+Signatures: MD5 over every received field but sign/sign_type (empty ones skipped), names as
+  PHP's $_GET/$_POST hold them ("a.b" and "x y" arrive as a_b and x_y; "a[...]" is an array,
+  signed as "Array"), ordered as PHP's ksort() (numeric names by value), KEY appended.
 
 Notifies: signed GET to notify_url (pid, trade_no, out_trade_no, type, name, money with trailing
   zeros dropped, trade_status=TRADE_SUCCESS, param, api_trade_no, buyer, sign, sign_type).

@@ -3,10 +3,10 @@
 // they differ in which fields are required and how errors are shown.
 
 import { isIP } from 'node:net';
-import { sign } from '../index.mjs';
-import { sendHtml, sendJson, redirect } from './http.mjs';
+import { HTML_TYPE, redirect, sendHtml, sendPhpJson } from './http.mjs';
+import { signatureMatches } from './signature.mjs';
 import { errorPage } from './html.mjs';
-import { OUT_TRADE_NO_RE, isPayType, parseCents, formatCents, cutBytes, dateTime, sameText } from './values.mjs';
+import { OUT_TRADE_NO_RE, isPayType, parseCents, formatCents, cutBytes, dateTime } from './values.mjs';
 
 const REQUIRED_LABELS = {
   pid: '商户ID(pid)', type: '支付方式(type)', out_trade_no: '订单号(out_trade_no)',
@@ -19,20 +19,14 @@ const SUBMIT_REQUIRED = ['pid', 'out_trade_no', 'notify_url', 'return_url', 'nam
 const fail = (code, msg) => ({ error: { code, msg } });
 
 /**
- * Checks the signature of received `fields` under `key`: every field but
- * sign/sign_type, empty ones skipped (the package's `sign()`), compared
- * case-insensitively. Returns an error message or null.
+ * Checks the signature of received `fields` under `key` (signature.mjs:
+ * every field but sign/sign_type, empty ones skipped, whatever their
+ * names), case-insensitively. Returns an error message or null.
  */
-export function signatureError(fields, key) {
+function signatureError(fields, key) {
   if (!fields.sign) return '缺少签名参数';
   if (fields.sign_type && String(fields.sign_type).toUpperCase() !== 'MD5') return '签名类型(sign_type)不支持';
-  let expected;
-  try {
-    expected = sign(fields, key);
-  } catch {
-    return 'MD5签名校验失败'; // a field name the signer refuses: cannot match
-  }
-  return sameText(expected, String(fields.sign).toLowerCase()) ? null : 'MD5签名校验失败';
+  return signatureMatches(fields, key, fields.sign) ? null : 'MD5签名校验失败';
 }
 
 /** Validates the request; returns { merchant, values } or { error, html? }. */
@@ -104,14 +98,16 @@ export function createOrder(store, fields, { required, via, clientip }) {
 export const cashierUrl = (base, order) => `${base}pay/${order.trade_no}`;
 
 /**
- * POST (or GET) mapi.php: JSON answers sent as text/html like real
- * servers; an unknown type gets the HTML error page with HTTP 200.
+ * POST (or GET) mapi.php, answering as a v3096 server does: a created
+ * order is JSON sent as text/html (json_encode()'s escapes), an error is
+ * application/json with the message unescaped, and an unknown type gets
+ * the HTML error page with HTTP 200.
  */
 export function handleMapi(ctx, req, res, input) {
   const r = createOrder(ctx.store, input.fields, { required: MAPI_REQUIRED, via: 'mapi' });
   if (r.html) return sendHtml(res, 200, errorPage(r.error.msg));
-  const body = r.error ?? { code: 1, trade_no: r.order.trade_no, payurl: cashierUrl(ctx.baseUrl(req), r.order) };
-  sendJson(res, 200, body, 'text/html; charset=utf-8');
+  if (r.error) return sendPhpJson(res, r.error, { unescapedUnicode: true });
+  sendPhpJson(res, { code: 1, trade_no: r.order.trade_no, payurl: cashierUrl(ctx.baseUrl(req), r.order) }, { type: HTML_TYPE });
 }
 
 /** GET/POST submit.php: redirects to the cashier, or shows the HTML error page. Never JSON. */

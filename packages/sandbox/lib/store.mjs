@@ -11,6 +11,8 @@ export const DEFAULT_MERCHANTS = Object.freeze([
 ]);
 
 const FILE_VERSION = 1;
+/** How act=query spells its day counters: v3096's orders_today/orders_lastday, or the seed's order_today/order_lastday. */
+const DAY_COUNTERS = ['v3096', 'seed'];
 
 /** Checks and normalises the merchant list; throws on bad entries (never printing a key). */
 export function normalizeMerchants(list = DEFAULT_MERCHANTS) {
@@ -21,7 +23,10 @@ export function normalizeMerchants(list = DEFAULT_MERCHANTS) {
     if (!Number.isSafeInteger(pid) || pid <= 0) throw new Error(`merchants: pid ${JSON.stringify(m?.pid)} is not a positive integer`);
     if (typeof m.key !== 'string' || m.key === '') throw new Error(`merchants: merchant ${pid} needs a non-empty string key`);
     if (byPid.has(pid)) throw new Error(`merchants: pid ${pid} is listed twice`);
-    byPid.set(pid, { active: 1, name: `Merchant ${pid}`, ...m, pid });
+    if (m.dayCounters !== undefined && !DAY_COUNTERS.includes(m.dayCounters)) {
+      throw new Error(`merchants: merchant ${pid}: dayCounters must be ${DAY_COUNTERS.map((d) => `"${d}"`).join(' or ')}`);
+    }
+    byPid.set(pid, { active: 1, name: `Merchant ${pid}`, dayCounters: 'v3096', ...m, pid });
   }
   return byPid;
 }
