@@ -346,6 +346,9 @@ describe('packed package', { timeout: TEST_TIMEOUT }, () => {
     const missing = referencedPaths(manifest).filter((p) => !files.includes(p));
     assert.deepEqual(missing, [], 'package.json (main/module/types/exports/bin) points at files not in the tarball');
     assert.deepEqual(files.filter((f) => /\.(map|rs|log|tgz)$|(^|\/)\./.test(f)), [], 'no stray files');
+    // The sandbox gateway is its own package (epay-sandbox, tests/js/sandbox-package.test.mjs).
+    assert.deepEqual(files.filter((f) => /sandbox|^bin\//i.test(f)), [], 'no sandbox in the tarball');
+    assert.deepEqual([manifest.bin, manifest.exports['./sandbox']], [undefined, undefined], 'no sandbox bin or export');
     const installedFiles = await listFiles(installed);
     assert.deepEqual(installedFiles, files, 'npm install unpacks exactly the packed files');
     for (const doc of ['README.md', 'LICENSE']) {

@@ -46,12 +46,12 @@ function phpName(raw) {
  * signs and prints for an array.
  */
 export function phpFields(pairs) {
-  const fields = {};
+  const fields = new Map(); // then own properties, "__proto__" included
   for (const [raw, value] of pairs) {
     const php = phpName(raw);
-    if (php) fields[php.name] = php.array ? 'Array' : value;
+    if (php) fields.set(php.name, php.array ? 'Array' : value);
   }
-  return fields;
+  return Object.fromEntries(fields);
 }
 
 /** Text fields of a multipart/form-data body (file parts are skipped, like a merchant API needs). */
