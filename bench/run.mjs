@@ -245,7 +245,7 @@ ${table(browser.suite, ['md5', 'hash-wasm'])}
 | \`epay_wasm_bg.wasm\` gzipped (-9) | **${size.wasmGz} (${kb(size.wasmGz)})** |
 | browser JS (epay_wasm.mjs + web.mjs + fast.mjs) gzipped | ${size.webGlueGz} (${kb(size.webGlueGz)}) |
 | Node JS (epay_wasm_node.cjs + index.cjs + index.mjs + fast.cjs) gzipped | ${size.nodeGlueGz} (${kb(size.nodeGlueGz)}) |
-| \`npm pack\` tarball (${size.files} files, includes the sandbox gateway) | ${size.tarball} (${kb(size.tarball)}) |
+| \`npm pack\` tarball (${size.files} files) | ${size.tarball} (${kb(size.tarball)}) |
 `;
 writeFileSync(join(ROOT, 'bench/RESULTS.md'), md);
 console.log(md);
