@@ -54,13 +54,15 @@ test('tarball: the package files only, with README, LICENSE and types; no depend
 
 test('its code imports only Node built-ins and its own files, never epay-wasm', async () => {
   const files = [...(await readdir(join(SOURCE, 'lib'))).map((f) => join(SOURCE, 'lib', f)), join(SOURCE, 'bin', 'epay-sandbox.mjs')];
+  let seen = 0;
   for (const file of files) {
     const text = await readFile(file, 'utf8');
     const imports = [...text.matchAll(/\b(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)].map((m) => m[1]);
-    assert.ok(imports.length > 0, `${file}: no import found`);
+    seen += imports.length;
     for (const spec of imports) assert.match(spec, /^(node:|\.\.?\/)/, `${file} imports ${spec}`);
     assert.ok(!/\brequire\s*\(|createRequire/.test(text), `${file} uses require`);
   }
+  assert.ok(seen >= files.length, `only ${seen} imports found in ${files.length} files: the pattern misses them`);
 });
 
 test('npx epay-sandbox in the folder: starts, answers a signed order, stops', async () => {

@@ -53,7 +53,7 @@ function validate(store, fields, required) {
   const param = cutBytes(fields.param ?? '', 255);
   const values = {
     pid: merchant.pid, out_trade_no, type, money: formatCents(cents),
-    // whitespace-only param dropped, as one server version does (and signParams refuses it)
+    // whitespace-only param dropped, as one server version does
     name: cutBytes(fields.name, 127), param: param.trim() ? param : null,
     notify_url: fields.notify_url, return_url: fields.return_url,
   };
@@ -78,7 +78,7 @@ export function createOrder(store, fields, { required, via, clientip }) {
   const existing = store.findByOut(v.pid, v.out_trade_no);
   if (existing) {
     if (existing.status > 0) return fail(-1, `该订单(${v.out_trade_no})已完成支付，请勿重复发起支付`);
-    if (differs(existing, v)) return fail(-1, '订单号(out_trade_no)已存在，且参数有变化，请更换订单号');
+    if (differs(existing, v)) return fail(-1, `该订单(${v.out_trade_no})支付参数有变化，请更换订单号重新发起支付`);
     if (!existing.type && v.type) {
       existing.type = v.type;
       store.save();
