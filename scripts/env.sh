@@ -14,3 +14,9 @@ WASM_PKG_CARGO=(env RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRA
   RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Ctarget-feature=-reference-types,-multivalue"
   CARGO_TARGET_DIR="$PWD/target/wasm-pkg" /usr/bin/cargo)
 WASM_PKG_TARGET=("${WASM_TARGET[@]}" -Zbuild-std-features=optimize_for_size)
+# The wasm tests as contributors run them (docs/toolchain.md): wasm-pack with
+# Debian's cargo and rustc first on PATH, its downloads off (no-install).
+WASM_PACK_TEST=(env PATH="/usr/bin:$PATH" RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$PWD/target/wasm"
+  CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=60
+  wasm-pack test --release --mode no-install)
+WASM_PACK_TEST_ARGS=(-- -Zbuild-std=std,panic_abort -Zpanic-abort-tests)

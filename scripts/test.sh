@@ -11,11 +11,9 @@ cargo test -q
 cargo test -q -p epay-kernel
 echo "== build pkg/"
 scripts/build.sh
-echo "== wasm-bindgen-test in Node and headless Chromium"
-CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=60 \
-  "${WASM_CARGO[@]}" test --release "${WASM_TARGET[@]}" -Zpanic-abort-tests \
-  --test wasm_node --test wasm_browser
-echo "== EpayClient in headless Chromium against the sandbox"
+echo "== wasm tests in Node (wasm-pack test --node)"
+"${WASM_PACK_TEST[@]}" --node "${WASM_PACK_TEST_ARGS[@]}"
+echo "== wasm tests in headless Chromium, EpayClient against the sandbox (wasm-pack test --headless --chrome)"
 scripts/wasm-browser-client.sh
 echo "== JS tests (packed package, sandbox, client)"
 node --test --test-concurrency=1 tests/js/

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Runs tests/wasm_browser_client.rs: EpayClient in headless Chromium against
-# a local epay-sandbox. Starts the sandbox (the workspace package in
-# packages/sandbox/) on a free port, hands its URL to the test at compile
-# time (EPAY_SANDBOX_URL), checks that the test's requests reached it, and
-# stops it on exit.
+# Runs the wasm tests in headless Chromium (`wasm-pack test --headless
+# --chrome`): tests/wasm_browser.rs, and tests/wasm_browser_client.rs, the
+# EpayClient against a local epay-sandbox (the workspace package in
+# packages/sandbox/). Starts the sandbox on a free port, hands its URL to the
+# test at compile time (EPAY_SANDBOX_URL), checks that the test's requests
+# reached it, and stops it on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -32,8 +33,7 @@ if [ -z "$url" ]; then
 fi
 echo "wasm-browser-client: sandbox at $url"
 
-EPAY_SANDBOX_URL="$url" CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=60 \
-  "${WASM_CARGO[@]}" test --release "${WASM_TARGET[@]}" -Zpanic-abort-tests --test wasm_browser_client
+EPAY_SANDBOX_URL="$url" "${WASM_PACK_TEST[@]}" --headless --chrome "${WASM_PACK_TEST_ARGS[@]}"
 
 # The test skips itself without a URL: make sure it really talked to this sandbox.
 node --input-type=module - "$url" <<'EOF'

@@ -98,7 +98,7 @@ pub fn qr_svg(text: &str, options: &QrOptions) -> Result<String> {
     Ok(svg)
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 
