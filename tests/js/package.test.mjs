@@ -351,6 +351,16 @@ describe('packed package', { timeout: TEST_TIMEOUT }, () => {
     assert.deepEqual([manifest.bin, manifest.exports['./sandbox']], [undefined, undefined], 'no sandbox bin or export');
     const installedFiles = await listFiles(installed);
     assert.deepEqual(installedFiles, files, 'npm install unpacks exactly the packed files');
+    // Where it comes from and what it runs on, for npm's page and for installers.
+    assert.match(manifest.repository?.url ?? '', /github\.com\/epay-wasm\/epay-wasm/, 'repository');
+    assert.ok(manifest.homepage && manifest.bugs?.url, 'homepage and bugs');
+    assert.equal(manifest.engines?.node, '>=20', 'Node 20 or later');
+    // Every JavaScript entry point has its types beside it.
+    const untyped = Object.entries(manifest.exports).filter(([path, target]) => {
+      const leaves = JSON.stringify(target).match(/"\.\/[^"]+\.[cm]?js"/g) ?? [];
+      return leaves.length > 0 && !JSON.stringify(target).includes('"types"');
+    }).map(([path]) => path);
+    assert.deepEqual(untyped, [], 'export paths without types');
     for (const doc of ['README.md', 'LICENSE']) {
       if (!files.some((f) => f.toUpperCase().startsWith(doc.toUpperCase()))) t.diagnostic(`note: no ${doc} in the tarball`);
     }
