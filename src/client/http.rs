@@ -1,44 +1,90 @@
-//! One HTTP exchange over gloo-net, and a timer.
+//! One HTTP exchange through a fetch function, and a timer.
+//!
+//! The request is `fetch(url, init)` with a plain `init` object, the form
+//! every fetch-compatible function takes: npm undici's `fetch` (what a proxy
+//! agent is used with) refuses a `Request` built by Node's own global
+//! `Request` ("Failed to parse URL from [object Request]"). The answer is
+//! read duck-typed (`status`, `body`), for the same reason.
 
 use crate::core::api::{Call, Method};
 use crate::core::error::{decimal, Detail, Error, ErrorCode, Result};
-use gloo_net::http::{Method as HttpMethod, RequestBuilder};
-use js_sys::{Function, Promise, Reflect, Uint8Array};
+use crate::core::url::encode_query;
+use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, RequestRedirect};
+use web_sys::AbortSignal;
 
-/// Sends `call` once and reads at most `max_body` bytes of the answer.
-/// Redirects are not followed (the KEY must not go to another URL); the
-/// timeout covers the whole exchange, body included.
-pub async fn fetch(call: &Call, timeout_ms: u32, max_body: usize) -> Result<(u16, String)> {
-    let signal = AbortSignal::timeout_with_u32(timeout_ms);
-    let method = match call.method {
-        Method::Get => HttpMethod::GET,
-        Method::Post => HttpMethod::POST,
+/// Sends `call` once through `fetch` (the global one when `None`) and reads
+/// at most `max_body` bytes of the answer. Redirects are not followed (the
+/// KEY must not go to another URL); the timeout covers the whole exchange,
+/// body included.
+pub async fn fetch(fetch: Option<&Function>, call: &Call, timeout_ms: u32, max_body: usize) -> Result<(u16, String)> {
+    let global;
+    let fetch = match fetch {
+        Some(f) => f,
+        None => {
+            global = get(&js_sys::global(), "fetch").dyn_into::<Function>().map_err(|_| no_fetch())?;
+            &global
+        }
     };
-    let builder = RequestBuilder::new(&call.url)
-        .method(method)
-        .query(call.query.iter().map(|(k, v)| (*k, v.as_str())))
-        .header("Accept", "application/json, text/plain, */*")
-        .redirect(RequestRedirect::Manual)
-        .abort_signal(Some(&signal));
-    let request = match &call.body {
-        Some(body) => builder
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(body.as_str()),
-        None => builder.build(),
+    let signal = AbortSignal::timeout_with_u32(timeout_ms);
+    let mut url = call.url.clone();
+    if !call.query.is_empty() {
+        url.push('?');
+        url.push_str(&encode_query(call.query.iter().map(|(k, v)| (*k, v.as_str()))));
     }
-    .map_err(|e| network_error(&e.to_string(), ""))?;
-    let response = request.send().await.map_err(gloo_error)?;
-    let status = response.status();
-    let body = read_capped(response.body(), max_body).await?;
+    let headers = object(&[("Accept", "application/json, text/plain, */*".into())]);
+    let init = object(&[
+        ("method", if call.method == Method::Post { "POST" } else { "GET" }.into()),
+        ("headers", headers.clone()),
+        ("redirect", "manual".into()),
+        ("signal", signal.into()),
+    ]);
+    if let Some(body) = &call.body {
+        set(&headers, "Content-Type", &"application/x-www-form-urlencoded".into());
+        set(&init, "body", &body.as_str().into());
+    }
+    let answer = fetch.call2(&JsValue::UNDEFINED, &url.into(), &init).map_err(js_error)?;
+    let response = JsFuture::from(Promise::resolve(&answer)).await.map_err(js_error)?;
+    let status = get(&response, "status").as_f64().filter(|s| s.fract() == 0.0 && (0.0..1000.0).contains(s));
+    let status = status.ok_or_else(|| network_error("the fetch function did not resolve to a Response", ""))? as u16;
+    let body = read_capped(&response, max_body).await?;
     Ok((status, lossy(&body)))
 }
 
-/// Reads a body stream chunk by chunk, giving up past `max` bytes.
-async fn read_capped(stream: Option<web_sys::ReadableStream>, max: usize) -> Result<Vec<u8>> {
-    let Some(stream) = stream else { return Ok(Vec::new()) };
+fn no_fetch() -> Error {
+    network_error("there is no global fetch: pass one in the `fetch` option", "")
+}
+
+/// A plain object from `(name, value)` pairs.
+fn object(pairs: &[(&str, JsValue)]) -> JsValue {
+    let out: JsValue = Object::new().into();
+    for (k, v) in pairs {
+        set(&out, k, v);
+    }
+    out
+}
+
+fn set(obj: &JsValue, key: &str, value: &JsValue) {
+    // Objects created here: no setter can throw.
+    let _ = Reflect::set(obj, &key.into(), value);
+}
+
+/// Reads the body chunk by chunk, giving up past `max` bytes. A body that is
+/// not a ReadableStream (node-fetch's is a Node stream) is read whole with
+/// `arrayBuffer()`, then held to the same cap.
+async fn read_capped(response: &JsValue, max: usize) -> Result<Vec<u8>> {
+    let stream = get(response, "body");
+    if stream.is_null() || stream.is_undefined() {
+        return Ok(Vec::new());
+    }
+    if !get(&stream, "getReader").is_function() {
+        let buffer = JsFuture::from(Promise::from(call_method(response, "arrayBuffer")?)).await.map_err(js_error)?;
+        let bytes = Uint8Array::new(&buffer);
+        let mut out = vec![0; (bytes.length() as usize).min(max + 1)];
+        bytes.subarray(0, out.len() as u32).copy_to(&mut out);
+        return if out.len() > max { Err(too_large(max, &out)) } else { Ok(out) };
+    }
     let reader = call_method(&stream, "getReader")?;
     let mut out = Vec::new();
     loop {
@@ -50,15 +96,19 @@ async fn read_capped(stream: Option<web_sys::ReadableStream>, max: usize) -> Res
         let start = out.len();
         if start + bytes.length() as usize > max {
             let _ = call_method(&reader, "cancel");
-            return Err(Error::gateway(
-                ErrorCode::BadResponse,
-                ["gateway answer is larger than ", &decimal(max as i64), " bytes"].concat(),
-                Some(Detail::Body(lossy(&out[..out.len().min(super::KEPT_BODY_BYTES)]))),
-            ));
+            return Err(too_large(max, &out));
         }
         out.resize(start + bytes.length() as usize, 0);
         bytes.copy_to(&mut out[start..]);
     }
+}
+
+fn too_large(max: usize, start: &[u8]) -> Error {
+    Error::gateway(
+        ErrorCode::BadResponse,
+        ["gateway answer is larger than ", &decimal(max as i64), " bytes"].concat(),
+        Some(Detail::Body(lossy(&start[..start.len().min(super::KEPT_BODY_BYTES)]))),
+    )
 }
 
 /// `bytes` as text, invalid UTF-8 replaced by U+FFFD, a BOM kept: what
@@ -81,19 +131,12 @@ fn call_method(obj: &JsValue, name: &str) -> Result<JsValue> {
     method.call0(obj).map_err(js_error)
 }
 
-/// Maps a rejected fetch or read: an aborted signal is a timeout, anything
-/// else a network failure.
+/// Maps a throw or rejection of fetch or of a read: an aborted signal is a
+/// timeout, anything else a network failure.
 fn js_error(value: JsValue) -> Error {
     let name = get(&value, "name").as_string().unwrap_or_default();
     let message = get(&value, "message").as_string().unwrap_or_default();
     network_error(&message, &name)
-}
-
-fn gloo_error(e: gloo_net::Error) -> Error {
-    match e {
-        gloo_net::Error::JsError(js) => network_error(&js.message, &js.name),
-        other => network_error(&other.to_string(), ""),
-    }
 }
 
 fn network_error(message: &str, name: &str) -> Error {

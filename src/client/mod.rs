@@ -37,7 +37,7 @@ pub async fn send(m: &Merchant, call: &Call, timeout_ms: u32, retries: u32) -> R
 }
 
 async fn send_once(call: &Call, timeout_ms: u32) -> Result<String> {
-    let (status, body) = http::fetch(call, timeout_ms, MAX_BODY_BYTES).await?;
+    let (status, body) = http::fetch(None, call, timeout_ms, MAX_BODY_BYTES).await?;
     if !(200..300).contains(&status) {
         let message = match status {
             0 | 300..=399 => "gateway answered with a redirect, which is not followed".to_owned(),
