@@ -1,14 +1,14 @@
 //! `toQrSvg`: QR codes as SVG strings.
 
 use super::api::{IntoJs, JsResult};
-use super::convert::{get, string_arg};
+use super::convert::{check_options, get, string_arg};
 use crate::core::error::{decimal, Error};
 use crate::core::qr::{qr_svg, QrOptions};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const QR_TYPES: &'static str = r#"
-/** Options of `toQrSvg`. */
+/** Options of `toQrSvg`. Any other key is refused. */
 export interface QrSvgOptions {
   /** Error correction level, default `'M'`. */
   ecc?: 'L' | 'M' | 'Q' | 'H';
@@ -49,13 +49,18 @@ fn text_option(options: &JsValue, field: &str) -> Result<Option<String>, Error> 
     string_arg(field, &value).map(Some)
 }
 
+/// The keys of `QrSvgOptions`.
+const QR_OPTION_KEYS: &[&str] = &["ecc", "border", "dark", "light", "size"];
+
 /// `text` (e.g. the `payurl` from `createOrder`) as a QR code in SVG,
 /// rendered here: nothing is fetched from the network. Safe to insert as
 /// HTML: colours are validated, nothing of `text` appears in the markup.
+/// Unknown option keys are refused.
 #[wasm_bindgen(js_name = toQrSvg)]
 pub fn to_qr_svg(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue, options: Option<QrSvgOptionsArg>) -> JsResult<String> {
     let text = string_arg("text", &text).js()?;
     let options: JsValue = options.map(Into::into).unwrap_or(JsValue::UNDEFINED);
+    check_options("toQrSvg options", &options, QR_OPTION_KEYS).js()?;
     let defaults = QrOptions::default();
     let ecc = match text_option(&options, "ecc").js()? {
         Some(e) if e.len() == 1 => e.chars().next().unwrap_or('?'),
