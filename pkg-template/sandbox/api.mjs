@@ -3,7 +3,7 @@
 // read pid/key from the query string, refund from the POST body — as
 // real servers do, so a client sending them elsewhere fails here too.
 
-import { sendJson } from './http.mjs';
+import { send, sendJson } from './http.mjs';
 import { dateTime, formatCents, parseCents, sameText } from './values.mjs';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -33,6 +33,9 @@ function findOrder(store, merchant, f) {
 const paidCents = (o) => (o.status > 0 ? parseCents(o.money) - parseCents(o.refundmoney) : 0);
 const intParam = (v, fallback) => (/^\d+$/.test(v ?? '') ? Number(v) : fallback);
 
+/** What act=orders answers past the last page. */
+const EMPTY_PAGE = Symbol('HTTP 500, empty body');
+
 const ACTS = {
   query(store, m) {
     const orders = store.list(m.pid);
@@ -58,7 +61,8 @@ const ACTS = {
     const limit = Math.min(Math.max(intParam(f.limit, 20), 1), 50);
     const offset = intParam(f.offset, 0);
     const data = store.list(m.pid).slice(offset, offset + limit).map(orderView);
-    return { code: 1, msg: '查询订单记录成功！', data };
+    // v3096 fails on an empty list: HTTP 500 with an empty body.
+    return data.length ? { code: 1, msg: '查询订单记录成功！', count: data.length, data } : EMPTY_PAGE;
   },
 
   refund(store, m, f) {
@@ -93,5 +97,6 @@ export function handleApi(ctx, req, res, input) {
   else if (!merchant) answer = { code: -3, msg: '商户ID不存在' };
   else if (!f.key || !sameText(f.key, merchant.key)) answer = { code: -3, msg: 'KEY校验失败' };
   else answer = run(ctx.store, merchant, f);
-  sendJson(res, 200, answer);
+  if (answer === EMPTY_PAGE) send(res, 500, 'application/json; charset=UTF-8', '');
+  else sendJson(res, 200, answer);
 }

@@ -371,7 +371,7 @@ test('api.php: order by trade_no or out_trade_no (trade_no wins)', async () => {
   assert.equal((await api({ act: 'order', pid: PID, key: KEY, out_trade_no: 'missing' })).body.code, -1);
 });
 
-test('api.php: orders uses limit (max 50) and offset, ignores page', async () => {
+test('api.php: orders uses limit (max 50) and offset, ignores page; past the end HTTP 500, empty body', async () => {
   const made = [];
   for (let i = 0; i < 52; i++) made.push((await createOrder()).trade_no);
   const list = async (q) => (await api({ act: 'orders', pid: PID, key: KEY, ...q })).body;
@@ -384,7 +384,9 @@ test('api.php: orders uses limit (max 50) and offset, ignores page', async () =>
   assert.ok(!next.data.some((o) => first.data.some((f) => f.trade_no === o.trade_no)));
   assert.equal((await list({ limit: 100 })).data.length, 50);
   assert.equal((await list({ limit: 50, offset: 50 })).data.length, 2);
-  assert.deepEqual((await list({ offset: 500 })).data, []);
+  const past = await api({ act: 'orders', pid: PID, key: KEY, offset: 500 });
+  assert.deepEqual([past.status, past.text], [500, ''], 'as v3096: a PHP error on an empty list');
+  assert.equal(first.count, 2);
   assert.equal(typeof first.data[0].status, 'number');
 });
 
