@@ -2,12 +2,12 @@
 //! calls the core, hands the typed answers to JS.
 
 use super::api::{expected_from_js, notify_input, notify_to_js, IntoJs, JsResult};
-use super::convert::{check_options, field_text, get, params_from_js, params_to_js, set, string_arg, to_js};
+use super::convert::{check_options, field_text, get, int_option, params_from_js, params_to_js, set, string_arg, to_js};
 use super::types::{OrdersOptionsArg, OrdersPageArg, NotifyExpectedArg};
 use crate::client::Fetch;
 use crate::core::answer::Answer;
 use crate::core::api::{self, Call, OrderRef, Position, Request, MAX_PAGE_LIMIT};
-use crate::core::error::{decimal, Error, Result};
+use crate::core::error::{Error, Result};
 use crate::core::listing::OrdersCursor;
 use crate::core::merchant::Merchant;
 use crate::core::transport::exchange;
@@ -48,18 +48,6 @@ struct Config {
 #[wasm_bindgen]
 pub struct EpayClient {
     config: Rc<Config>,
-}
-
-/// An integer option in `min..=max`; `None` when absent.
-fn int_option(options: &JsValue, field: &str, min: u64, max: u64) -> Result<Option<u64>> {
-    let value = get(options, field);
-    if value.is_undefined() {
-        return Ok(None);
-    }
-    match value.as_f64() {
-        Some(n) if n.fract() == 0.0 && (min as f64..=max as f64).contains(&n) => Ok(Some(n as u64)),
-        _ => Err(Error::invalid(field, [field, " must be an integer from ", &decimal(min as i64), " to ", &decimal(max as i64)].concat())),
-    }
 }
 
 /// Reads `EpayClientOptions`.

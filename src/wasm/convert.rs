@@ -9,7 +9,7 @@
 //! where serde-wasm-bindgen would replace it with U+FFFD and sign something
 //! else than what was given.
 
-use crate::core::error::{check_option, Detail, Error, ErrorCode, Result};
+use crate::core::error::{check_option, decimal, Detail, Error, ErrorCode, Result};
 use crate::core::params::Params;
 use js_sys::{Array, BigInt, JsString, Number, Object, Reflect};
 use serde::Serialize;
@@ -156,4 +156,16 @@ pub fn check_options(what: &str, options: &JsValue, known: &[&str]) -> Result<()
         check_option(what, &name.as_string().unwrap_or_default(), known)?;
     }
     Ok(())
+}
+
+/// An integer option in `min..=max`; `None` when absent.
+pub fn int_option(options: &JsValue, field: &str, min: u64, max: u64) -> Result<Option<u64>> {
+    let value = get(options, field);
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    match value.as_f64() {
+        Some(n) if n.fract() == 0.0 && (min as f64..=max as f64).contains(&n) => Ok(Some(n as u64)),
+        _ => Err(Error::invalid(field, [field, " must be an integer from ", &decimal(min as i64), " to ", &decimal(max as i64)].concat())),
+    }
 }

@@ -1,8 +1,8 @@
 //! `toQrSvg`: QR codes as SVG strings.
 
 use super::api::{IntoJs, JsResult};
-use super::convert::{check_options, get, string_arg};
-use crate::core::error::{decimal, Error};
+use super::convert::{check_options, get, int_option, string_arg};
+use crate::core::error::Error;
 use crate::core::qr::{qr_svg, QrOptions};
 use wasm_bindgen::prelude::*;
 
@@ -28,17 +28,6 @@ extern "C" {
     /// `QrSvgOptions` as an optional argument.
     #[wasm_bindgen(typescript_type = "QrSvgOptions")]
     pub type QrSvgOptionsArg;
-}
-
-fn int(options: &JsValue, field: &str, max: f64) -> Result<Option<u32>, Error> {
-    let value = get(options, field);
-    if value.is_undefined() {
-        return Ok(None);
-    }
-    match value.as_f64() {
-        Some(n) if n.fract() == 0.0 && (0.0..=max).contains(&n) => Ok(Some(n as u32)),
-        _ => Err(Error::invalid(field, [field, " must be an integer from 0 to ", &decimal(max as i64)].concat())),
-    }
 }
 
 fn text_option(options: &JsValue, field: &str) -> Result<Option<String>, Error> {
@@ -69,10 +58,10 @@ pub fn to_qr_svg(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
     };
     let qr = QrOptions {
         ecc,
-        border: int(&options, "border", 64.0).js()?.unwrap_or(defaults.border),
+        border: int_option(&options, "border", 0, 64).js()?.map_or(defaults.border, |n| n as u32),
         dark: text_option(&options, "dark").js()?.unwrap_or(defaults.dark),
         light: text_option(&options, "light").js()?.unwrap_or(defaults.light),
-        size: int(&options, "size", 10_000.0).js()?,
+        size: int_option(&options, "size", 0, 10_000).js()?.map(|n| n as u32),
     };
     qr_svg(&text, &qr).js()
 }
