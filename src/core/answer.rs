@@ -65,7 +65,7 @@ fn check_status(status: u16) -> Result<()> {
 
 /// `BAD_RESPONSE` carrying the start of `body` (the KEY is redacted and the
 /// body cut to 200 characters before anyone sees it).
-pub fn bad_body(message: &str, body: &str) -> Error {
+fn bad_body(message: &str, body: &str) -> Error {
     let mut end = body.len().min(KEPT_BODY_BYTES);
     while !body.is_char_boundary(end) {
         end -= 1;

@@ -60,9 +60,10 @@ fn config(options: &JsValue) -> Result<Config> {
     let timeout_ms = int_option(options, "timeoutMs", 1, MAX_TIMEOUT_MS)?.unwrap_or(10_000) as u32;
     let retries = int_option(options, "retries", 0, MAX_RETRIES)?.unwrap_or(1) as u32;
     let fetch = get(options, "fetch");
-    let function = match fetch.is_undefined() {
-        true => None,
-        false => Some(fetch.dyn_into::<Function>().map_err(|_| Error::invalid("fetch", "fetch must be a function like the global fetch"))?),
+    let function = if fetch.is_undefined() {
+        None
+    } else {
+        Some(fetch.dyn_into::<Function>().map_err(|_| Error::invalid("fetch", "fetch must be a function like the global fetch"))?)
     };
     Ok(Config { merchant, transport: Fetch { function, timeout_ms }, retries })
 }
