@@ -39,7 +39,7 @@ EPAY_SANDBOX_URL="$url" "${WASM_PACK_TEST[@]}" --headless --chrome "${WASM_PACK_
 node --input-type=module - "$url" <<'EOF'
 const url = process.argv[2];
 const counts = await (await fetch(`${url}_sandbox/requests`)).json();
-const missing = ['api.php?act=query', 'mapi.php', 'api.php?act=order', 'api.php?act=settle'].filter((e) => !(counts[e] >= 1));
+const missing = ['api.php?act=query', 'mapi.php', 'api.php?act=order', 'api.php?act=orders', 'api.php?act=settle'].filter((e) => !(counts[e] >= 1));
 if (missing.length) {
   console.error(`wasm-browser-client: the browser test did not reach the sandbox (${missing.join(', ')}): ${JSON.stringify(counts)}`);
   process.exit(1);

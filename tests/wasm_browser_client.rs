@@ -109,6 +109,15 @@ async fn client_calls_the_sandbox_from_the_browser() {
     assert_eq!(get(&found, "status").as_f64(), Some(0.0));
     assert_eq!(get(&found, "paid"), JsValue::FALSE);
 
+    // orders(): an async iterable; the newest order first.
+    let iterable = c.orders(None).unwrap_or_else(|e| panic!("orders: {e:?}"));
+    let start: Function = Reflect::get(&iterable, &js_sys::Symbol::async_iterator()).unwrap().dyn_into().unwrap();
+    let iterator = start.call0(&iterable).unwrap();
+    let next: Function = get(&iterator, "next").dyn_into().unwrap();
+    let first = JsFuture::from(Promise::from(next.call0(&iterator).unwrap())).await.unwrap_or_else(|e| panic!("orders next: {e:?}"));
+    assert_eq!(get(&first, "done"), JsValue::FALSE);
+    assert_eq!(text(&get(&first, "value"), "trade_no"), trade_no);
+
     // A wrong KEY: API_ERROR with the gateway's code and message.
     let e = rejection(client(base, "not-the-key").query_merchant()).await;
     assert_eq!(text(&e, "code"), "API_ERROR");

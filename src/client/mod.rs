@@ -1,137 +1,163 @@
-//! The network side of the gateway client: sends a [`Call`] through
-//! gloo-net (the global `fetch` of Node ≥ 18 and browsers) with a timeout,
-//! a capped body, no redirects followed, and retries only where the call
-//! allows them. Answers come back as parsed JSON, judged by `code`.
+//! The network side of the gateway client: the core's [`Transport`] over a
+//! fetch function, the global one or the one given in `EpayClient`'s
+//! options. Each attempt is bounded by a timeout (an `AbortSignal`), the
+//! answer read up to 1 MB, and a redirect returned as it is, never followed.
+//!
+//! The request is `fetch(url, init)` with a plain `init` object, the form
+//! every fetch-compatible function takes: npm undici's `fetch` (what a proxy
+//! agent is used with) refuses a `Request` built by Node's own global
+//! `Request` ("Failed to parse URL from [object Request]"). The answer is
+//! read duck-typed (`status`, `body`), for the same reason.
 
-mod http;
-
-use crate::core::api::{check_code, retry_delay_ms, should_retry, Call, Merchant};
+use crate::core::answer::KEPT_BODY_BYTES;
+use crate::core::api::{Method, Request};
 use crate::core::error::{decimal, Detail, Error, ErrorCode, Result};
-use js_sys::{Reflect, JSON};
-use wasm_bindgen::JsValue;
+use crate::core::transport::Transport;
+use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::AbortSignal;
 
 /// Longest body accepted from the gateway.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
-/// How much of a bad body an error shows, in characters.
-const SHOWN_BODY_CHARS: usize = 200;
-/// How much of a bad body is kept until the KEY is redacted: enough that a
-/// KEY straddling the cut is still whole when redaction runs.
-pub const KEPT_BODY_BYTES: usize = 4096;
 
-/// Sends `call`, retrying up to `retries` times when the call allows it
-/// (network errors and 5xx, with a short backoff), and returns the answer's
-/// JSON object once its `code` means success. Every error text has the KEY
-/// redacted.
-pub async fn send(m: &Merchant, call: &Call, timeout_ms: u32, retries: u32) -> Result<JsValue> {
-    let mut attempt = 0;
-    loop {
-        let result = send_once(call, timeout_ms).await;
-        match result {
-            Err(e) if attempt < retries && should_retry(call, &e) => {
-                attempt += 1;
-                http::sleep(retry_delay_ms(attempt)).await;
+/// Sends requests with `fetch`.
+pub struct Fetch {
+    /// The fetch function; the global `fetch` at each call when `None`.
+    pub function: Option<Function>,
+    /// Bound on each attempt, body included.
+    pub timeout_ms: u32,
+}
+
+impl Transport for Fetch {
+    async fn send(&self, request: &Request) -> Result<(u16, String)> {
+        let global;
+        let fetch = match &self.function {
+            Some(f) => f,
+            None => {
+                global = get(&js_sys::global(), "fetch").dyn_into::<Function>().map_err(|_| no_fetch())?;
+                &global
             }
-            other => return other.and_then(|body| judge(call, &body)).map_err(|e| redact(m, e)),
-        }
-    }
-}
-
-async fn send_once(call: &Call, timeout_ms: u32) -> Result<String> {
-    let (status, body) = http::fetch(call, timeout_ms, MAX_BODY_BYTES).await?;
-    if !(200..300).contains(&status) {
-        let message = match status {
-            0 | 300..=399 => "gateway answered with a redirect, which is not followed".to_owned(),
-            _ => ["gateway answered HTTP ", &decimal(status.into())].concat(),
         };
-        return Err(Error::gateway(ErrorCode::HttpError, message, Some(Detail::Status(status))));
+        let headers = object(&[("Accept", "application/json, text/plain, */*".into())]);
+        let init = object(&[
+            ("method", if request.method == Method::Post { "POST" } else { "GET" }.into()),
+            ("headers", headers.clone()),
+            ("redirect", "manual".into()),
+            ("signal", AbortSignal::timeout_with_u32(self.timeout_ms).into()),
+        ]);
+        if let Some(body) = &request.body {
+            set(&headers, "Content-Type", &"application/x-www-form-urlencoded".into());
+            set(&init, "body", &body.as_str().into());
+        }
+        let answer = fetch.call2(&JsValue::UNDEFINED, &request.full_url().into(), &init).map_err(js_error)?;
+        let response = JsFuture::from(Promise::resolve(&answer)).await.map_err(js_error)?;
+        let status = get(&response, "status").as_f64().filter(|s| s.fract() == 0.0 && (0.0..1000.0).contains(s));
+        let status = status.ok_or_else(|| network_error("the fetch function did not resolve to a Response", ""))?;
+        let body = read_capped(&response, MAX_BODY_BYTES).await?;
+        Ok((status as u16, lossy(&body)))
     }
-    Ok(body)
+
+    async fn sleep(&self, ms: u32) {
+        let promise = Promise::new(&mut |resolve, _| {
+            if let Ok(set_timeout) = get(&js_sys::global(), "setTimeout").dyn_into::<Function>() {
+                let _ = set_timeout.call2(&JsValue::UNDEFINED, &resolve, &JsValue::from(ms));
+            }
+        });
+        let _ = JsFuture::from(promise).await;
+    }
 }
 
-/// Parses the body as a JSON object with a numeric `code` (real servers
-/// send JSON as text/html, so the header is not trusted) and judges it.
-fn judge(call: &Call, body: &str) -> Result<JsValue> {
-    let mut text = body;
-    while let Some(rest) = text.strip_prefix('\u{feff}') {
-        text = rest; // as trim_start_matches, without its searcher
-    }
-    let json = JSON::parse(text).ok().filter(JsValue::is_object);
-    let code = json.as_ref().and_then(|j| number(&Reflect::get(j, &"code".into()).ok()?));
-    let (Some(json), Some(code)) = (json, code) else {
-        let kept = body.get(..KEPT_BODY_BYTES).unwrap_or(body);
-        return Err(Error::gateway(
-            ErrorCode::BadResponse,
-            "gateway answer is not a JSON object with a code",
-            Some(Detail::Body(kept.to_owned())),
-        ));
-    };
-    let msg = Reflect::get(&json, &"msg".into()).ok().filter(|m| !m.is_undefined() && !m.is_null());
-    let msg = msg.map(|m| m.as_string().unwrap_or_else(|| String::from(js_sys::JsString::from(m)))).unwrap_or_default();
-    check_code(call, code as i64, &msg)?;
-    Ok(json)
+fn no_fetch() -> Error {
+    network_error("there is no global fetch: pass one in the `fetch` option", "")
 }
 
-/// A JSON number, or a string holding one (`"1"`), as f64.
-pub fn number(value: &JsValue) -> Option<f64> {
-    value
-        .as_f64()
-        .or_else(|| value.as_string().and_then(|s| parse_decimal(s.trim())))
-        .filter(|n: &f64| n.is_finite())
+/// A plain object from `(name, value)` pairs.
+fn object(pairs: &[(&str, JsValue)]) -> JsValue {
+    let out: JsValue = Object::new().into();
+    for (k, v) in pairs {
+        set(&out, k, v);
+    }
+    out
 }
 
-/// What `str::parse::<f64>` reads from `text`, converted by JS's `parseFloat`
-/// instead of Rust's own parser, whose tables cost ~15 KB of wasm. Accepts
-/// exactly Rust's decimal syntax (`[+-]` digits `[.digits]` `[e[+-]digits]`,
-/// either side of the dot may be empty but not both); both convert with
-/// correct rounding, so the value is the same. Rust's `inf`/`nan` are left
-/// out: they are not finite, which `number` drops anyway.
-fn parse_decimal(text: &str) -> Option<f64> {
-    let b = text.as_bytes();
-    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
-    let digits = |i: &mut usize| {
-        let start = *i;
-        while b.get(*i).is_some_and(u8::is_ascii_digit) {
-            *i += 1;
-        }
-        *i - start
-    };
-    let int = digits(&mut i);
-    let frac = if b.get(i) == Some(&b'.') {
-        i += 1;
-        digits(&mut i)
-    } else {
-        0
-    };
-    if int + frac == 0 {
-        return None;
-    }
-    if matches!(b.get(i), Some(b'e' | b'E')) {
-        i += 1;
-        if matches!(b.get(i), Some(b'+' | b'-')) {
-            i += 1;
-        }
-        if digits(&mut i) == 0 {
-            return None;
-        }
-    }
-    if i != b.len() {
-        return None;
-    }
-    Some(js_sys::parse_float(text))
+fn set(obj: &JsValue, key: &str, value: &JsValue) {
+    // Objects created here: no setter can throw.
+    let _ = Reflect::set(obj, &key.into(), value);
 }
 
-/// Removes the KEY from everything an error carries. A body is redacted
-/// whole, then cut to its first 200 characters and shown in the message.
-fn redact(m: &Merchant, mut e: Error) -> Error {
-    e.message = m.redact(&e.message);
-    e.detail = e.detail.map(|d| match d {
-        Detail::Body(b) => {
-            let start: String = m.redact(&b).chars().take(SHOWN_BODY_CHARS).collect();
-            e.message = [&e.message, ": ", &start].concat();
-            Detail::Body(start)
+/// Reads the body chunk by chunk, giving up past `max` bytes. A body that is
+/// not a ReadableStream (node-fetch's is a Node stream) is read whole with
+/// `arrayBuffer()`, then held to the same cap.
+async fn read_capped(response: &JsValue, max: usize) -> Result<Vec<u8>> {
+    let stream = get(response, "body");
+    if stream.is_null() || stream.is_undefined() {
+        return Ok(Vec::new());
+    }
+    if !get(&stream, "getReader").is_function() {
+        let buffer = JsFuture::from(Promise::resolve(&call_method(response, "arrayBuffer")?)).await.map_err(js_error)?;
+        let bytes = Uint8Array::new(&buffer);
+        let mut out = vec![0; (bytes.length() as usize).min(max + 1)];
+        bytes.subarray(0, out.len() as u32).copy_to(&mut out);
+        return if out.len() > max { Err(too_large(max, &out)) } else { Ok(out) };
+    }
+    let reader = call_method(&stream, "getReader")?;
+    let mut out = Vec::new();
+    loop {
+        let chunk = JsFuture::from(Promise::resolve(&call_method(&reader, "read")?)).await.map_err(js_error)?;
+        if get(&chunk, "done").is_truthy() {
+            return Ok(out);
         }
-        Detail::Gateway { code, msg } => Detail::Gateway { code, msg: m.redact(&msg) },
-        other => other,
-    });
-    e
+        let bytes = Uint8Array::new(&get(&chunk, "value"));
+        let start = out.len();
+        if start + bytes.length() as usize > max {
+            let _ = call_method(&reader, "cancel");
+            return Err(too_large(max, &out));
+        }
+        out.resize(start + bytes.length() as usize, 0);
+        bytes.copy_to(&mut out[start..]);
+    }
+}
+
+fn too_large(max: usize, start: &[u8]) -> Error {
+    Error::gateway(
+        ErrorCode::BadResponse,
+        ["gateway answer is larger than ", &decimal(max as i64), " bytes"].concat(),
+        Some(Detail::Body(lossy(&start[..start.len().min(KEPT_BODY_BYTES)]))),
+    )
+}
+
+/// `bytes` as text, invalid UTF-8 replaced by U+FFFD, a BOM kept: what
+/// `String::from_utf8_lossy` gives (both follow the WHATWG decoder), by JS's
+/// TextDecoder, which saves the wasm Rust's own lossy decoder (~0.7 KB).
+fn lossy(bytes: &[u8]) -> String {
+    let options = web_sys::TextDecoderOptions::new();
+    let _ = Reflect::set(&options, &"ignoreBOM".into(), &JsValue::TRUE); // not in web-sys
+    web_sys::TextDecoder::new_with_label_and_options("utf-8", &options)
+        .and_then(|d| d.decode_with_u8_array(bytes))
+        .unwrap_or_default()
+}
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn call_method(obj: &JsValue, name: &str) -> Result<JsValue> {
+    let method: Function = get(obj, name).dyn_into().map_err(js_error)?;
+    method.call0(obj).map_err(js_error)
+}
+
+/// Maps a throw or rejection of fetch or of a read: an aborted signal is a
+/// timeout, anything else a network failure.
+fn js_error(value: JsValue) -> Error {
+    let name = get(&value, "name").as_string().unwrap_or_default();
+    let message = get(&value, "message").as_string().unwrap_or_default();
+    network_error(&message, &name)
+}
+
+fn network_error(message: &str, name: &str) -> Error {
+    if name == "TimeoutError" || name == "AbortError" {
+        return Error::gateway(ErrorCode::Timeout, "gateway did not answer in time", None);
+    }
+    Error::gateway(ErrorCode::Network, ["could not reach the gateway: ", message].concat(), None)
 }

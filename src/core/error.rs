@@ -112,12 +112,36 @@ pub fn decimal(n: i64) -> String {
     out
 }
 
+/// Checks that `name`, a key of the option object `what` (e.g.
+/// `EpayClient options`), is one of `known`: a misspelt option would
+/// otherwise be silently ignored. The error names the key as its field.
+pub fn check_option(what: &str, name: &str, known: &[&str]) -> Result<()> {
+    if known.contains(&name) {
+        return Ok(());
+    }
+    let shown: String = name.chars().take(64).collect();
+    let message = ["unknown option `", &shown, "` in ", what, "; expected ", &known.join(", ")].concat();
+    Err(Error::invalid(name, message))
+}
+
 /// Shorthand for results of this crate.
 pub type Result<T> = std::result::Result<T, Error>;
 
 #[cfg(test)]
 mod tests {
     use super::decimal;
+
+    #[test]
+    fn unknown_options_are_named() {
+        let known = ["limit", "page", "offset"];
+        assert!(super::check_option("queryOrders paging", "offset", &known).is_ok());
+        let e = super::check_option("queryOrders paging", "offest", &known).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("offest"));
+        assert_eq!(e.message, "unknown option `offest` in queryOrders paging; expected limit, page, offset");
+        let long = "x".repeat(100);
+        let e = super::check_option("o", &long, &known).unwrap_err();
+        assert_eq!((e.field.as_deref(), e.message.len()), (Some(long.as_str()), "unknown option `` in o; expected limit, page, offset".len() + 64));
+    }
 
     #[test]
     fn decimal_is_display() {

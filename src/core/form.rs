@@ -15,7 +15,14 @@ pub fn submit_fields<'a>(params: Params<'a>, key: Option<&str>) -> Result<Params
         require_sign(&params)?;
         return Ok(params);
     };
-    let mut order = validate_order(&params, Endpoint::Submit)?;
+    sign_order(&params, key)
+}
+
+/// An order for `submit.php`, validated (money written as `1.00`, name cut
+/// to 127 bytes, empty fields dropped) and signed: what the merchant server
+/// hands to a page that has no KEY.
+pub fn sign_order<'a>(order: &Params<'a>, key: &str) -> Result<Params<'a>> {
+    let mut order = validate_order(order, Endpoint::Submit)?;
     let signature = sign(&order, key)?;
     order.set("sign", signature);
     order.set("sign_type", "MD5");

@@ -90,6 +90,12 @@ impl<'a> Params<'a> {
         Params { fields: self.fields.iter().filter(|(k, v)| keep(k, v)).cloned().collect() }
     }
 
+    /// The same fields, owning their text.
+    pub fn into_owned(self) -> Params<'static> {
+        let own = |c: Cow<'a, str>| Cow::Owned(c.into_owned());
+        Params { fields: self.fields.into_iter().map(|(k, v)| (own(k), own(v))).collect() }
+    }
+
     /// Fields in bytewise key order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.fields.iter().map(|(k, v)| (&**k, &**v))

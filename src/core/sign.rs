@@ -3,6 +3,7 @@
 //! merchant KEY, MD5, lowercase hex.
 
 use super::error::{Error, Result};
+use super::order::check_sendable_value;
 use super::params::Params;
 
 /// Length of an MD5 signature in hex characters.
@@ -57,6 +58,21 @@ pub fn sign(params: &Params, key: &str) -> Result<String> {
     let hex = sign_hex(params, key)?;
     // The digest is ASCII hex by construction.
     Ok(hex.iter().map(|&b| char::from(b)).collect())
+}
+
+/// `params` ready to send: every non-empty field (an old `sign` and
+/// `sign_type` dropped), plus `sign` and `sign_type: MD5`. Refuses
+/// whitespace-only values and NUL characters, which gateways treat
+/// inconsistently.
+pub fn sign_params<'a>(params: &Params<'a>, key: &str) -> Result<Params<'a>> {
+    let mut out = params.filtered(|k, v| !v.is_empty() && k != "sign" && k != "sign_type");
+    for (k, v) in out.iter() {
+        check_sendable_value(k, v)?;
+    }
+    let signature = sign(&out, key)?;
+    out.set("sign", signature);
+    out.set("sign_type", "MD5");
+    Ok(out)
 }
 
 /// [`sign`] as ASCII bytes, without allocating.
@@ -126,6 +142,17 @@ mod tests {
     fn orders_keys_bytewise() {
         let p = params(&[("a_b", "3"), ("a", "2"), ("B", "1")]);
         assert_eq!(sign(&p, "KEY").unwrap(), "7f8d3808b3584109520b3f107954a022");
+    }
+
+    // printf '%s' 'a=0&pid=10051234567' | md5sum
+    #[test]
+    fn sign_params_drops_empty_and_old_signature() {
+        let p = params(&[("pid", "1005"), ("a", "0"), ("e", ""), ("sign", "old"), ("sign_type", "RSA")]);
+        let signed = sign_params(&p, "1234567").unwrap();
+        let all: Vec<_> = signed.iter().collect();
+        assert_eq!(all, [("a", "0"), ("pid", "1005"), ("sign", "c44d1332b51af35beafb7a01651f58ea"), ("sign_type", "MD5")]);
+        assert_eq!(sign_params(&params(&[("name", " ")]), "K").unwrap_err().field.as_deref(), Some("name"));
+        assert_eq!(sign_params(&params(&[("a", "x\0")]), "K").unwrap_err().field.as_deref(), Some("a"));
     }
 
     #[test]

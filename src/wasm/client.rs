@@ -1,48 +1,103 @@
 //! `EpayClient`: the JS class over the gateway client. Converts arguments,
-//! runs the call, shapes the JSON answer into typed results.
+//! calls the core, hands the typed answers to JS.
 
-use super::api::{sign_params_with, sign_with, submit_fields, verify_with, IntoJs, JsResult};
-use super::convert::{field_text, get, params_from_js, set, string_arg, to_js_error};
-use crate::client::{number, send};
-use crate::core::api::{self, Call, Merchant, OrderRef};
-use crate::core::error::{decimal, Error, ErrorCode, Result};
-use crate::core::form::{pay_url, submit_form};
-use js_sys::{Array, Object, Promise};
+use super::api::{expected_from_js, notify_input, notify_to_js, IntoJs, JsResult};
+use super::convert::{check_options, field_text, get, int_option, params_from_js, params_to_js, set, string_arg, to_js};
+use super::types::{OrdersOptionsArg, OrdersPageArg, NotifyExpectedArg};
+use crate::client::Fetch;
+use crate::core::answer::Answer;
+use crate::core::api::{self, Call, OrderRef, Position, Request, MAX_PAGE_LIMIT};
+use crate::core::error::{Error, Result};
+use crate::core::listing::OrdersCursor;
+use crate::core::merchant::Merchant;
+use crate::core::transport::exchange;
+use js_sys::{Function, Object, Promise, Reflect, Symbol};
+use serde::Serialize;
+use std::cell::RefCell;
 use std::rc::Rc;
-use super::types::{NotifyExpectedArg, OrdersPageArg};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 /// Longest timeout accepted, in milliseconds.
-const MAX_TIMEOUT_MS: f64 = 600_000.0;
+const MAX_TIMEOUT_MS: u64 = 600_000;
 /// Most retries accepted.
-const MAX_RETRIES: f64 = 5.0;
+const MAX_RETRIES: u64 = 5;
+/// Largest integer a JS number holds exactly.
+const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+/// The keys of `EpayClientOptions`.
+const CLIENT_OPTION_KEYS: &[&str] = &["gateway", "pid", "key", "timeoutMs", "retries", "fetch"];
+/// The keys of `OrdersPage`.
+const PAGE_KEYS: &[&str] = &["limit", "page", "offset"];
+/// The keys of `OrdersOptions`.
+const LISTING_KEYS: &[&str] = &["limit", "status"];
+/// Orders per page when the caller does not say.
+const DEFAULT_LIMIT: u64 = 20;
+
+/// Reads an answer into its JS object.
+type Judge = Box<dyn Fn(u16, &str) -> Result<JsValue>>;
 
 struct Config {
     merchant: Merchant,
-    timeout_ms: u32,
+    transport: Fetch,
     retries: u32,
 }
 
-/// A client for one merchant account on an EPay gateway. Every method
-/// returns a Promise, validates its input before any request, and rejects
-/// with an `EpayError` whose text never contains the KEY.
+/// A client for one merchant account on an EPay gateway. Every gateway
+/// method returns a Promise, validates its input before any request, and
+/// rejects with an `EpayError` whose text never contains the KEY.
 #[wasm_bindgen]
 pub struct EpayClient {
     config: Rc<Config>,
 }
 
-/// An integer option in `min..=max`, or `default` when absent.
-fn int_option(options: &JsValue, field: &str, default: u32, min: f64, max: f64) -> Result<u32> {
-    let value = get(options, field);
-    if value.is_undefined() {
-        return Ok(default);
+/// Reads `EpayClientOptions`.
+fn config(options: &JsValue) -> Result<Config> {
+    check_options("EpayClient options", options, CLIENT_OPTION_KEYS)?;
+    let gateway = string_arg("gateway", &get(options, "gateway"))?;
+    let pid = field_text("pid", &get(options, "pid"))?.unwrap_or_default();
+    let key = string_arg("key", &get(options, "key"))?;
+    let merchant = Merchant::new(&gateway, &pid, &key)?;
+    let timeout_ms = int_option(options, "timeoutMs", 1, MAX_TIMEOUT_MS)?.unwrap_or(10_000) as u32;
+    let retries = int_option(options, "retries", 0, MAX_RETRIES)?.unwrap_or(1) as u32;
+    let fetch = get(options, "fetch");
+    let function = if fetch.is_undefined() {
+        None
+    } else {
+        Some(fetch.dyn_into::<Function>().map_err(|_| Error::invalid("fetch", "fetch must be a function like the global fetch"))?)
+    };
+    Ok(Config { merchant, transport: Fetch { function, timeout_ms }, retries })
+}
+
+/// Reads `OrdersPage`: the limit and where the page starts.
+fn paging(page: &JsValue) -> Result<(u32, Position)> {
+    if !page.is_undefined() && !page.is_object() {
+        return Err(Error::invalid("page", "the argument must be { limit?, page? } or { limit?, offset? }"));
     }
-    match value.as_f64() {
-        Some(n) if n.fract() == 0.0 && (min..=max).contains(&n) => Ok(n as u32),
-        // min and max print as integers: f64 Display would cost ~10 KB of wasm.
-        _ => Err(Error::invalid(field, [field, " must be an integer from ", &decimal(min as i64), " to ", &decimal(max as i64)].concat())),
+    check_options("queryOrders paging", page, PAGE_KEYS)?;
+    let limit = int_option(page, "limit", 1, MAX_PAGE_LIMIT.into())?.unwrap_or(DEFAULT_LIMIT) as u32;
+    let position = match (int_option(page, "page", 1, u32::MAX.into())?, int_option(page, "offset", 0, MAX_SAFE_INTEGER)?) {
+        (Some(_), Some(_)) => return Err(Error::invalid("offset", "give page or offset, not both")),
+        (Some(number), None) => Position::Page(number as u32),
+        (None, offset) => Position::Offset(offset.unwrap_or(0)),
+    };
+    Ok((limit, position))
+}
+
+/// Reads `OrdersOptions` into a cursor at the first page.
+fn listing(options: &JsValue) -> Result<OrdersCursor> {
+    if !options.is_undefined() && !options.is_object() {
+        return Err(Error::invalid("options", "the argument must be { limit?, status? }"));
     }
+    check_options("orders options", options, LISTING_KEYS)?;
+    let limit = int_option(options, "limit", 1, MAX_PAGE_LIMIT.into())?.unwrap_or(DEFAULT_LIMIT) as u32;
+    let status = int_option(options, "status", 0, u32::MAX.into())?.map(|s| s as i64);
+    OrdersCursor::new(limit, status)
+}
+
+fn order_ref(which: &JsValue) -> Result<OrderRef> {
+    let trade_no = field_text("trade_no", &get(which, "trade_no"))?;
+    let out_trade_no = field_text("out_trade_no", &get(which, "out_trade_no"))?;
+    OrderRef::new(trade_no.as_deref(), out_trade_no.as_deref())
 }
 
 #[wasm_bindgen]
@@ -50,34 +105,32 @@ impl EpayClient {
     /// Creates a client. `gateway` is the base URL (e.g.
     /// `https://pay.example.com/`), `timeoutMs` (default 10000) bounds each
     /// attempt, `retries` (default 1) is how many times a query or
-    /// `createOrder` is sent again after a network error or a 5xx.
+    /// `createOrder` is sent again after a network error or a 5xx, `fetch`
+    /// (default: the global one) sends the requests. Any other key is
+    /// refused.
     #[wasm_bindgen(constructor)]
     pub fn new(#[wasm_bindgen(unchecked_param_type = "EpayClientOptions")] options: JsValue) -> JsResult<EpayClient> {
-        let gateway = string_arg("gateway", &get(&options, "gateway")).js()?;
-        let pid = field_text("pid", &get(&options, "pid")).js()?.unwrap_or_default();
-        let key = string_arg("key", &get(&options, "key")).js()?;
-        let merchant = Merchant::new(&gateway, &pid, &key).js()?;
-        let timeout_ms = int_option(&options, "timeoutMs", 10_000, 1.0, MAX_TIMEOUT_MS).js()?;
-        let retries = int_option(&options, "retries", 1, 0.0, MAX_RETRIES).js()?;
-        Ok(EpayClient { config: Rc::new(Config { merchant, timeout_ms, retries }) })
+        Ok(EpayClient { config: Rc::new(config(&options).js()?) })
     }
 
-    fn run<F>(&self, call: impl FnOnce(&Merchant) -> Result<Call>, shape: F) -> Promise
-    where
-        F: FnOnce(JsValue) -> JsResult<JsValue> + 'static,
-    {
-        let call = call(&self.config.merchant);
-        self.run_boxed(call, Box::new(shape))
+    /// Sends `call` and resolves with its typed answer as a JS object; a
+    /// call that could not be made rejects.
+    fn run<A: Answer + Serialize + 'static>(&self, call: Result<Call<A>>) -> Promise {
+        let call = call.map(|call| {
+            let (request, retryable) = (call.request.clone(), call.retryable);
+            let judge: Judge = Box::new(move |status, body| to_js(&call.judge(status, body)?));
+            (request, retryable, judge)
+        });
+        self.send(call)
     }
 
-    /// The part of `run` that is not generic: one future, one
-    /// `future_to_promise` in the wasm instead of one per method (~5 KB).
-    fn run_boxed(&self, call: Result<Call>, shape: Box<dyn FnOnce(JsValue) -> JsResult<JsValue>>) -> Promise {
+    /// The part of `run` that does not depend on the answer's type: one
+    /// future in the wasm rather than one per method.
+    fn send(&self, call: Result<(Request, bool, Judge)>) -> Promise {
         let config = Rc::clone(&self.config);
         future_to_promise(async move {
-            let call = call.js()?;
-            let json = send(&config.merchant, &call, config.timeout_ms, config.retries).await.js()?;
-            shape(json)
+            let (request, retryable, judge) = call.js()?;
+            exchange(&config.transport, &config.merchant, &request, retryable, config.retries, judge).await.js()
         })
     }
 
@@ -86,46 +139,58 @@ impl EpayClient {
     /// Safe to retry: the gateway de-duplicates an identical out_trade_no.
     #[wasm_bindgen(js_name = createOrder, unchecked_return_type = "Promise<CreatedOrder>")]
     pub fn create_order(&self, #[wasm_bindgen(unchecked_param_type = "ApiOrder")] order: JsValue) -> Promise {
-        let order = params_from_js("order", &order);
-        self.run(move |m| api::create_order(m, &order?), created_order)
+        self.run(params_from_js("order", &order).and_then(|order| api::create_order(&self.config.merchant, &order)))
     }
 
     /// The merchant's account (`act=query`). The KEY the gateway echoes
-    /// back is dropped.
+    /// back is dropped; the day counters are `order_today` and
+    /// `order_lastday` whichever spelling the gateway used.
     #[wasm_bindgen(js_name = queryMerchant, unchecked_return_type = "Promise<MerchantInfo>")]
     pub fn query_merchant(&self) -> Promise {
-        self.run(|m| Ok(api::query_merchant(m)), merchant_info)
+        self.run(Ok(api::query_merchant(&self.config.merchant)))
     }
 
     /// Settlement records (`act=settle`); an empty list when there are none.
     #[wasm_bindgen(js_name = querySettlements, unchecked_return_type = "Promise<Settlement[]>")]
     pub fn query_settlements(&self) -> Promise {
-        self.run(|m| Ok(api::query_settlements(m)), |json| Ok(list(&json, |r| Ok(r.clone()))?.into()))
+        self.run(Ok(api::query_settlements(&self.config.merchant)))
     }
 
     /// One order by `trade_no` or `out_trade_no` (`act=order`).
     #[wasm_bindgen(js_name = queryOrder, unchecked_return_type = "Promise<GatewayOrder>")]
     pub fn query_order(&self, #[wasm_bindgen(unchecked_param_type = "OrderRef")] which: JsValue) -> Promise {
-        let which = order_ref(&which);
-        self.run(move |m| Ok(api::query_order(m, &which?)), |json| gateway_order(&json))
+        self.run(order_ref(&which).map(|which| api::query_order(&self.config.merchant, &which)))
     }
 
-    /// One page of orders (`act=orders`); `limit` 1–50 (default 20),
-    /// `page` from 1 (default 1).
+    /// One page of orders (`act=orders`), newest first: `limit` 1–50
+    /// (default 20), and `page` from 1 or `offset` from 0 (not both;
+    /// default the first page). Sends `limit` and `offset`, and `page` too
+    /// when the offset falls on a whole page. Past the last page a v3096
+    /// server answers HTTP 500 with an empty body (a PHP error on an empty
+    /// list), which rejects as the `HTTP_ERROR` it is: `orders()` reads it
+    /// as the end where it can tell.
     #[wasm_bindgen(js_name = queryOrders, unchecked_return_type = "Promise<GatewayOrder[]>")]
     pub fn query_orders(&self, page: Option<OrdersPageArg>) -> Promise {
-        let page = page.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
-        let valid = if page.is_undefined() || page.is_object() {
-            Ok(())
-        } else {
-            Err(Error::invalid("page", "the argument must be { limit?, page? }"))
-        };
-        let limit = int_option(&page, "limit", 20, 1.0, f64::from(api::MAX_PAGE_LIMIT));
-        let number = int_option(&page, "page", 1, 1.0, f64::from(u32::MAX));
-        self.run(
-            move |m| valid.and_then(|()| api::query_orders(m, limit?, number?)),
-            |json| Ok(list(&json, gateway_order)?.into()),
-        )
+        let page = paging(&page.map(JsValue::from).unwrap_or(JsValue::UNDEFINED));
+        self.run(page.and_then(|(limit, position)| api::query_orders(&self.config.merchant, limit, position)))
+    }
+
+    /// Every order, newest first, fetched a page of `limit` (1–50, default
+    /// 20) at a time as the loop goes: `for await (const order of
+    /// client.orders())`. `status` keeps only the orders in that status
+    /// (0 unpaid, 1 paid, 2 refunded; filtered here, as `act=orders` takes
+    /// no status in the document). The walk ends at a page shorter than
+    /// `limit`, or at v3096's HTTP 500 with an empty body right after a full
+    /// page; any other failure is thrown. Throws `INVALID_PARAM` at once
+    /// for bad options.
+    #[wasm_bindgen(unchecked_return_type = "AsyncIterable<GatewayOrder>")]
+    pub fn orders(&self, options: Option<OrdersOptionsArg>) -> JsResult<JsValue> {
+        let cursor = listing(&options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED)).js()?;
+        let config = Rc::clone(&self.config);
+        let start = Closure::<dyn FnMut() -> JsValue>::new(move || iterator(Rc::clone(&config), cursor.restart()));
+        let iterable = Object::new();
+        Reflect::set(&iterable, &Symbol::async_iterator(), &start.into_js_value())?;
+        Ok(iterable.into())
     }
 
     /// Refunds `money` yuan of an order (`act=refund`). Sent exactly once,
@@ -137,24 +202,19 @@ impl EpayClient {
         #[wasm_bindgen(unchecked_param_type = "OrderRef")] which: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string | number")] money: JsValue,
     ) -> Promise {
-        let which = order_ref(&which);
-        let money = field_text("money", &money)
-            .and_then(|m| m.ok_or_else(|| Error::invalid("money", "money is required")));
-        self.run(
-            move |m| api::refund(m, &which?, &money?),
-            |json| Ok(copy_fields(&json, &["code", "msg"]).into()),
-        )
+        let money = field_text("money", &money).and_then(|m| m.ok_or_else(|| Error::invalid("money", "money is required")));
+        self.run(order_ref(&which).and_then(|which| api::refund(&self.config.merchant, &which, &money?)))
     }
 
     /// `sign(params, key)` with the client's KEY.
     pub fn sign(&self, #[wasm_bindgen(unchecked_param_type = "Params")] params: JsValue) -> JsResult<String> {
-        sign_with(&params, &self.config.merchant.key)
+        self.config.merchant.sign(&params_from_js("params", &params).js()?).js()
     }
 
     /// `signParams(params, key)` with the client's KEY.
     #[wasm_bindgen(js_name = signParams, unchecked_return_type = "SignedParams")]
     pub fn sign_params(&self, #[wasm_bindgen(unchecked_param_type = "Params")] params: JsValue) -> JsResult<JsValue> {
-        sign_params_with(&params, &self.config.merchant.key)
+        Ok(params_to_js(&self.config.merchant.sign_params(&params_from_js("params", &params).js()?).js()?))
     }
 
     /// `verifyNotify(input, key, expected)` with the client's KEY; `pid`
@@ -165,114 +225,47 @@ impl EpayClient {
         #[wasm_bindgen(unchecked_param_type = "string | URLSearchParams | Record<string, string>")] input: JsValue,
         expected: Option<NotifyExpectedArg>,
     ) -> JsResult<JsValue> {
-        let expected = expected.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
-        let m = &self.config.merchant;
-        verify_with(&input, &m.key, &expected, Some(&m.pid))
+        let expected = expected_from_js(&expected.map(JsValue::from).unwrap_or(JsValue::UNDEFINED)).js()?;
+        Ok(notify_to_js(self.config.merchant.verify_notify(notify_input(&input).js()?, expected).js()?))
     }
 
-    /// `buildSubmitForm(order, { gateway, key })` with the client's gateway
-    /// and KEY: validates, signs, returns the auto-submitting form.
+    /// `buildSubmitForm(order, { gateway, key })` with the client's gateway,
+    /// KEY and pid: validates, signs, returns the auto-submitting form.
     #[wasm_bindgen(js_name = buildSubmitForm)]
     pub fn build_submit_form(&self, #[wasm_bindgen(unchecked_param_type = "SubmitOrder")] order: JsValue) -> JsResult<String> {
-        let m = &self.config.merchant;
-        submit_form(&m.gateway, &submit_fields(&with_pid(&order, m)?, Some(&m.key))?).js()
+        self.config.merchant.submit_form(&params_from_js("order", &order).js()?).js()
     }
 
-    /// `buildPayUrl(order, { gateway, key })` with the client's gateway and KEY.
+    /// `buildPayUrl(order, { gateway, key })` with the client's gateway, KEY
+    /// and pid.
     #[wasm_bindgen(js_name = buildPayUrl)]
     pub fn build_pay_url(&self, #[wasm_bindgen(unchecked_param_type = "SubmitOrder")] order: JsValue) -> JsResult<String> {
-        let m = &self.config.merchant;
-        Ok(pay_url(&m.gateway, &submit_fields(&with_pid(&order, m)?, Some(&m.key))?))
+        self.config.merchant.pay_url(&params_from_js("order", &order).js()?).js()
     }
 }
 
-/// The order with the client's pid when it has none; an order for another
-/// pid is refused, as `createOrder` refuses it.
-fn with_pid(order: &JsValue, m: &Merchant) -> JsResult<JsValue> {
-    let pid = field_text("pid", &get(order, "pid")).js()?;
-    if pid.as_deref().is_some_and(|pid| pid != m.pid) {
-        return Err(to_js_error(Error::invalid("pid", "pid differs from the client's pid")));
-    }
-    if pid.is_some() || !order.is_object() {
-        return Ok(order.clone());
-    }
-    let copy = Object::assign(&Object::new(), order.unchecked_ref());
-    set(&copy, "pid", &JsValue::from(m.pid.as_str()));
-    Ok(copy.into())
-}
-
-fn order_ref(which: &JsValue) -> Result<OrderRef> {
-    let trade_no = field_text("trade_no", &get(which, "trade_no"))?;
-    let out_trade_no = field_text("out_trade_no", &get(which, "out_trade_no"))?;
-    OrderRef::new(trade_no.as_deref(), out_trade_no.as_deref())
-}
-
-/// A new object with `fields` of `json` that are present.
-fn copy_fields(json: &JsValue, fields: &[&str]) -> Object {
-    let out = Object::new();
-    for field in fields {
-        let value = get(json, field);
-        if !value.is_undefined() && !value.is_null() {
-            set(&out, field, &value);
-        }
-    }
-    out
-}
-
-fn created_order(json: JsValue) -> JsResult<JsValue> {
-    let trade_no = field_text("trade_no", &get(&json, "trade_no")).ok().flatten().filter(|t| !t.is_empty());
-    let trade_no = trade_no.ok_or_else(|| bad_shape("mapi.php answered code 1 without a trade_no"))?;
-    let out = copy_fields(&json, &["payurl", "qrcode", "urlscheme", "html"]);
-    set(&out, "trade_no", &JsValue::from(trade_no));
-    Ok(out.into())
-}
-
-fn merchant_info(json: JsValue) -> JsResult<JsValue> {
-    let out = copy_fields(&json, &["money", "account", "username"]);
-    for field in ["pid", "type", "orders", "order_lastday"] {
-        set(&out, field, &to_number(&get(&json, field)));
-    }
-    let today = Some(get(&json, "order_today")).filter(|v| !v.is_undefined()).unwrap_or_else(|| get(&json, "orders_today"));
-    set(&out, "order_today", &to_number(&today));
-    set(&out, "active", &JsValue::from(number(&get(&json, "active")) == Some(1.0)));
-    Ok(out.into())
-}
-
-/// An order as the gateway sent it, `code`/`msg` dropped, `pid` and
-/// `status` as numbers, plus `paid` (status 1 or 2) and `refunded` (2).
-fn gateway_order(json: &JsValue) -> JsResult<JsValue> {
-    if !json.is_object() {
-        return Err(bad_shape("an order is not an object"));
-    }
-    let out = Object::assign(&Object::new(), json.unchecked_ref());
-    for field in ["code", "msg"] {
-        let _ = js_sys::Reflect::delete_property(&out, &field.into());
-    }
-    let status = number(&get(json, "status"));
-    set(&out, "pid", &to_number(&get(json, "pid")));
-    set(&out, "status", &status.map_or(JsValue::NULL, JsValue::from));
-    set(&out, "paid", &JsValue::from(matches!(status, Some(s) if s == 1.0 || s == 2.0)));
-    set(&out, "refunded", &JsValue::from(status == Some(2.0)));
-    Ok(out.into())
-}
-
-/// The `data` list of an answer (`null` is an empty list, as real servers
-/// send it), each record shaped by `each`.
-fn list(json: &JsValue, each: impl Fn(&JsValue) -> JsResult<JsValue>) -> JsResult<Array> {
-    let data = get(json, "data");
-    if data.is_null() || data.is_undefined() {
-        return Ok(Array::new());
-    }
-    if !Array::is_array(&data) {
-        return Err(bad_shape("data is not a list"));
-    }
-    Array::from(&data).iter().map(|record| each(&record)).collect()
-}
-
-fn to_number(value: &JsValue) -> JsValue {
-    number(value).map_or(JsValue::NULL, JsValue::from)
-}
-
-fn bad_shape(message: &str) -> JsValue {
-    to_js_error(Error::gateway(ErrorCode::BadResponse, message, None))
+/// A fresh async iterator over the orders: `{ next }`, each `next()`
+/// resolving with `{ value, done }`.
+fn iterator(config: Rc<Config>, cursor: OrdersCursor) -> JsValue {
+    let cursor = Rc::new(RefCell::new(cursor));
+    let mut last = Promise::resolve(&JsValue::UNDEFINED);
+    let next = Closure::<dyn FnMut() -> Promise>::new(move || {
+        let (config, cursor, previous) = (Rc::clone(&config), Rc::clone(&cursor), last.clone());
+        last = future_to_promise(async move {
+            // Each next() starts once the one before settled, as an async
+            // generator's would: pages come in order, and the cursor is
+            // never borrowed twice.
+            let _ = JsFuture::from(previous).await;
+            #[allow(clippy::await_holding_refcell_ref)] // see above: never contended
+            let order = cursor.borrow_mut().next(&config.transport, &config.merchant, config.retries).await.js()?;
+            let result = Object::new();
+            set(&result, "done", &JsValue::from(order.is_none()));
+            set(&result, "value", &order.map_or(Ok(JsValue::UNDEFINED), |o| to_js(&o)).js()?);
+            Ok(result.into())
+        });
+        last.clone()
+    });
+    let iterator = Object::new();
+    set(&iterator, "next", &next.into_js_value());
+    iterator.into()
 }

@@ -1,9 +1,18 @@
 //! Conversions between JS values and the core's types. Nothing here knows
 //! the protocol; it only moves data across the boundary.
+//!
+//! Answers go out through serde-wasm-bindgen ([`to_js`]). Inputs are read
+//! by hand ([`field_text`], [`params_from_js`]): serde-wasm-bindgen would
+//! break two rules the protocol needs. A number must be signed as JS prints
+//! it (`String(n)`: `1005`, `0.5`, `1e21`), which only JS itself does
+//! faithfully; and a string with a lone UTF-16 surrogate must be refused,
+//! where serde-wasm-bindgen would replace it with U+FFFD and sign something
+//! else than what was given.
 
-use crate::core::error::{Detail, Error, Result};
+use crate::core::error::{check_option, decimal, Detail, Error, ErrorCode, Result};
 use crate::core::params::Params;
 use js_sys::{Array, BigInt, JsString, Number, Object, Reflect};
+use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// Throws `error` into JS as an `EpayError`: a real `Error` with `name`
@@ -126,4 +135,37 @@ pub fn params_to_js(params: &Params) -> JsValue {
         .map(|(k, v)| Array::of2(&JsValue::from(k), &JsValue::from(v)))
         .collect();
     Object::from_entries(&entries).map_or(JsValue::UNDEFINED, JsValue::from)
+}
+
+/// A typed answer as a plain JS object: maps as objects, `None` as `null`,
+/// integers as numbers. An integer JS cannot hold exactly (past 2^53, the
+/// one thing this serializer refuses) is a `BAD_RESPONSE`.
+pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue> {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|_| {
+        Error::gateway(ErrorCode::BadResponse, "gateway answer holds an integer too large for a JS number", None)
+    })
+}
+
+/// Refuses a key of the option object `options` (named `what` in errors)
+/// that is not one of `known`. Something that is not an object has no keys.
+pub fn check_options(what: &str, options: &JsValue, known: &[&str]) -> Result<()> {
+    if !options.is_object() {
+        return Ok(());
+    }
+    for name in Object::keys(options.unchecked_ref::<Object>()).iter() {
+        check_option(what, &name.as_string().unwrap_or_default(), known)?;
+    }
+    Ok(())
+}
+
+/// An integer option in `min..=max`; `None` when absent.
+pub fn int_option(options: &JsValue, field: &str, min: u64, max: u64) -> Result<Option<u64>> {
+    let value = get(options, field);
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    match value.as_f64() {
+        Some(n) if n.fract() == 0.0 && (min as f64..=max as f64).contains(&n) => Ok(Some(n as u64)),
+        _ => Err(Error::invalid(field, [field, " must be an integer from ", &decimal(min as i64), " to ", &decimal(max as i64)].concat())),
+    }
 }

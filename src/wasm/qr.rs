@@ -1,14 +1,14 @@
 //! `toQrSvg`: QR codes as SVG strings.
 
 use super::api::{IntoJs, JsResult};
-use super::convert::{get, string_arg};
-use crate::core::error::{decimal, Error};
+use super::convert::{check_options, get, int_option, string_arg};
+use crate::core::error::Error;
 use crate::core::qr::{qr_svg, QrOptions};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const QR_TYPES: &'static str = r#"
-/** Options of `toQrSvg`. */
+/** Options of `toQrSvg`. Any other key is refused. */
 export interface QrSvgOptions {
   /** Error correction level, default `'M'`. */
   ecc?: 'L' | 'M' | 'Q' | 'H';
@@ -30,17 +30,6 @@ extern "C" {
     pub type QrSvgOptionsArg;
 }
 
-fn int(options: &JsValue, field: &str, max: f64) -> Result<Option<u32>, Error> {
-    let value = get(options, field);
-    if value.is_undefined() {
-        return Ok(None);
-    }
-    match value.as_f64() {
-        Some(n) if n.fract() == 0.0 && (0.0..=max).contains(&n) => Ok(Some(n as u32)),
-        _ => Err(Error::invalid(field, [field, " must be an integer from 0 to ", &decimal(max as i64)].concat())),
-    }
-}
-
 fn text_option(options: &JsValue, field: &str) -> Result<Option<String>, Error> {
     let value = get(options, field);
     if value.is_undefined() {
@@ -49,13 +38,18 @@ fn text_option(options: &JsValue, field: &str) -> Result<Option<String>, Error> 
     string_arg(field, &value).map(Some)
 }
 
+/// The keys of `QrSvgOptions`.
+const QR_OPTION_KEYS: &[&str] = &["ecc", "border", "dark", "light", "size"];
+
 /// `text` (e.g. the `payurl` from `createOrder`) as a QR code in SVG,
 /// rendered here: nothing is fetched from the network. Safe to insert as
 /// HTML: colours are validated, nothing of `text` appears in the markup.
+/// Unknown option keys are refused.
 #[wasm_bindgen(js_name = toQrSvg)]
 pub fn to_qr_svg(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue, options: Option<QrSvgOptionsArg>) -> JsResult<String> {
     let text = string_arg("text", &text).js()?;
     let options: JsValue = options.map(Into::into).unwrap_or(JsValue::UNDEFINED);
+    check_options("toQrSvg options", &options, QR_OPTION_KEYS).js()?;
     let defaults = QrOptions::default();
     let ecc = match text_option(&options, "ecc").js()? {
         Some(e) if e.len() == 1 => e.chars().next().unwrap_or('?'),
@@ -64,10 +58,10 @@ pub fn to_qr_svg(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
     };
     let qr = QrOptions {
         ecc,
-        border: int(&options, "border", 64.0).js()?.unwrap_or(defaults.border),
+        border: int_option(&options, "border", 0, 64).js()?.map_or(defaults.border, |n| n as u32),
         dark: text_option(&options, "dark").js()?.unwrap_or(defaults.dark),
         light: text_option(&options, "light").js()?.unwrap_or(defaults.light),
-        size: int(&options, "size", 10_000.0).js()?,
+        size: int_option(&options, "size", 0, 10_000).js()?.map(|n| n as u32),
     };
     qr_svg(&text, &qr).js()
 }

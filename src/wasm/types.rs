@@ -35,7 +35,7 @@ export interface SubmitOrder {
   [field: string]: ParamValue;
 }
 
-/** Options of `buildSubmitForm` and `buildPayUrl`. */
+/** Options of `buildSubmitForm` and `buildPayUrl`. Any other key is refused. */
 export interface SubmitOptions {
   /** Gateway base URL, e.g. `https://pay.example.com/`. */
   gateway: string;
@@ -47,7 +47,7 @@ export interface SubmitOptions {
   key?: string;
 }
 
-/** What `verifyNotify` checks besides the signature. */
+/** What `verifyNotify` checks besides the signature. Any other key is refused. */
 export interface NotifyExpected {
   /** Your merchant id. */
   pid?: number | string;
@@ -81,7 +81,7 @@ export interface NotifyResult {
 
 #[wasm_bindgen(typescript_custom_section)]
 const CLIENT_TYPES: &'static str = r#"
-/** Options of `new EpayClient(...)`. */
+/** Options of `new EpayClient(...)`. Any other key is refused (`INVALID_PARAM` naming it). */
 export interface EpayClientOptions {
   /** Gateway base URL, e.g. `https://pay.example.com/`. */
   gateway: string;
@@ -93,7 +93,16 @@ export interface EpayClientOptions {
   timeoutMs?: number;
   /** Retries of queries and createOrder after a network error or 5xx (default 1, max 5). Refunds are never retried. */
   retries?: number;
+  /**
+   * A fetch-compatible function used instead of the global `fetch`: a proxy, a custom agent, a test double.
+   * Called as `fetch(url, init)` with `method`, `headers`, `body`, `redirect: 'manual'` and an abort `signal`;
+   * the Response's `body` is read as a stream (or with `arrayBuffer()` when it is not one).
+   */
+  fetch?: typeof fetch;
 }
+
+/** A JSON value, as a gateway field can hold. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [field: string]: JsonValue };
 
 /** An order for `mapi.php` (server side). `pid` defaults to the client's. */
 export interface ApiOrder extends Omit<SubmitOrder, 'pid' | 'type'> {
@@ -106,76 +115,111 @@ export interface ApiOrder extends Omit<SubmitOrder, 'pid' | 'type'> {
   device?: string;
 }
 
-/** What `createOrder` returns: the gateway's order number and whichever way to pay it sent. */
+/**
+ * What `createOrder` returns: the gateway's order number and whichever way to pay it sent (the others `null`),
+ * plus any other field the gateway sent, as received.
+ */
 export interface CreatedOrder {
   trade_no: string;
   /** A page that takes the shopper through payment (send them there, or show it as a QR code). */
-  payurl?: string;
+  payurl: string | null;
   /** Content to show as a QR code. */
-  qrcode?: string;
+  qrcode: string | null;
   /** An app URL scheme that opens the payment app. */
-  urlscheme?: string;
+  urlscheme: string | null;
   /** HTML to render. */
-  html?: string;
+  html: string | null;
+  [field: string]: JsonValue;
 }
 
-/** The merchant account (`act=query`); the KEY the gateway echoes is dropped. */
+/**
+ * The merchant account (`act=query`); the KEY the gateway echoes is dropped. Integers are numbers whether the
+ * gateway sent `1005` or `"1005"`; a field it left out is `null`. The day counters are `order_today` and
+ * `order_lastday` (the document's spelling) whether the gateway said those or v3096's `orders_today`/`orders_lastday`.
+ */
 export interface MerchantInfo {
   pid: number | null;
   /** The account is enabled (`active` 1). */
-  active: boolean;
+  active: boolean | null;
   /** Balance in yuan, as the gateway writes it. */
-  money?: string;
+  money: string | null;
   /** Settlement method: 1 Alipay, 2 WeChat, 3 QQ, 4 bank card. */
   type: number | null;
-  account?: string;
-  username?: string;
+  account: string | null;
+  username: string | null;
+  /** Orders in total. */
   orders: number | null;
+  /** Orders today. */
   order_today: number | null;
+  /** Orders yesterday. */
   order_lastday: number | null;
+  [field: string]: JsonValue;
 }
 
 /** A settlement record, fields as the gateway sends them. */
-export type Settlement = Record<string, string | number | null>;
+export type Settlement = Record<string, JsonValue>;
 
 /** Which order: by the gateway's `trade_no` or your `out_trade_no` (`trade_no` wins if both). */
 export type OrderRef = { trade_no: string; out_trade_no?: string } | { trade_no?: string; out_trade_no: string };
 
-/** Paging of `queryOrders`. */
-export interface OrdersPage {
-  /** 1–50, default 20. */
+/** Paging of `queryOrders`: `page` or `offset`, not both. Any other key is refused. */
+export type OrdersPage = {
+  /** Orders per page, 1–50, default 20. */
   limit?: number;
-  /** From 1, default 1. */
-  page?: number;
+} & (
+  | {
+      /** Page number from 1 (default 1). */
+      page?: number;
+      offset?: undefined;
+    }
+  | {
+      /** Orders to skip, from 0. */
+      offset?: number;
+      page?: undefined;
+    }
+);
+
+/** Options of `orders()`. Any other key is refused. */
+export interface OrdersOptions {
+  /** Orders fetched per page, 1–50, default 20. */
+  limit?: number;
+  /** Only the orders in this status: 0 unpaid, 1 paid, 2 refunded. */
+  status?: number;
 }
 
-/** An order as the gateway reports it, with numbers as numbers. */
+/**
+ * An order as the gateway reports it (`act=order`, `act=orders`), integers as numbers, a field the gateway
+ * left out `null`, plus `paid` and `refunded` read from `status`, and any other field it sent, as received
+ * (v3096's `act=order` adds `bill_trade_no` and `payurl`; a refunded order may carry `refundmoney`).
+ */
 export interface GatewayOrder {
   trade_no: string;
   out_trade_no: string;
-  api_trade_no?: string;
-  type: string;
+  /** The payment channel's order number: `null` before payment, and in `act=orders` rows, which do not carry it. */
+  api_trade_no: string | null;
+  type: string | null;
   pid: number | null;
-  addtime?: string;
-  endtime?: string | null;
-  name: string;
+  addtime: string | null;
+  endtime: string | null;
+  name: string | null;
   /** Yuan, as the gateway writes it. */
-  money: string;
+  money: string | null;
   /** 0 unpaid, 1 paid, 2 refunded. */
   status: number | null;
-  param?: string;
-  buyer?: string;
+  param: string | null;
+  buyer: string | null;
   /** The shopper paid (status 1 or 2). */
   paid: boolean;
   /** The order was refunded since (status 2). */
   refunded: boolean;
-  [field: string]: string | number | boolean | null | undefined;
+  [field: string]: JsonValue;
 }
 
-/** What the gateway said to a refund (code 0 or 1 is success). */
+/** What the gateway said to a refund (code 0 on v3096 or 1 in the document is success), every field as received. */
 export interface RefundResult {
   code: number;
-  msg?: string;
+  msg: string | null;
+  [field: string]: JsonValue;
 }
 "#;
 
@@ -188,4 +232,8 @@ extern "C" {
     /// `OrdersPage` as an optional argument.
     #[wasm_bindgen(typescript_type = "OrdersPage")]
     pub type OrdersPageArg;
+
+    /// `OrdersOptions` as an optional argument.
+    #[wasm_bindgen(typescript_type = "OrdersOptions")]
+    pub type OrdersOptionsArg;
 }

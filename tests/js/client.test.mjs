@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { startSandbox } from 'epay-sandbox';
-import { EpayClient, EpayError, verifyNotify } from '../../pkg/index.mjs';
+import { EpayClient, EpayError, buildPayUrl, toQrSvg, verifyNotify } from '../../pkg/index.mjs';
 import { md5Sign, TEST_KEY as KEY, TEST_PID as PID, waitFor } from './support.mjs';
 
 const ERROR_CODES = ['INVALID_PARAM', 'API_ERROR', 'HTTP_ERROR', 'TIMEOUT', 'NETWORK', 'BAD_RESPONSE'];
@@ -166,9 +166,9 @@ describe('createOrder', () => {
   it('creates an order through mapi.php: { trade_no, payurl }, pid and device filled in', async () => {
     const order = apiOrder();
     const created = await client().createOrder(order);
-    assert.deepEqual(Object.keys(created).sort(), ['payurl', 'trade_no']);
     assert.match(created.trade_no, /^\d{19,20}$/);
-    assert.equal(created.payurl, `${sb.url}pay/${created.trade_no}`);
+    assert.deepEqual(created, { trade_no: created.trade_no, payurl: `${sb.url}pay/${created.trade_no}`, qrcode: null, urlscheme: null, html: null },
+      'the ways to pay the gateway did not send are null');
     const stored = await sandboxOrder(created.trade_no);
     assert.equal(stored.pid, PID);
     assert.equal(stored.out_trade_no, order.out_trade_no);
@@ -252,7 +252,11 @@ describe('queryMerchant', () => {
     assert.equal(info.active, true);
     assert.equal(info.money, '0.00');
     assert.equal(info.orders, 2);
+    // The sandbox says orders_today (v3096) and order_lastday (the document): one spelling comes out.
+    assert.equal(info.order_today, 2);
+    assert.equal(info.order_lastday, 0);
     for (const k of ['type', 'orders', 'order_today', 'order_lastday']) assert.equal(typeof info[k], 'number', k);
+    assert.ok(!('orders_today' in info) && !('orders_lastday' in info));
     assert.equal(typeof info.account, 'string');
     assert.ok(!('key' in info), 'the key the gateway echoes is dropped');
     assert.ok(!JSON.stringify(info).includes(KEY));
@@ -332,7 +336,7 @@ describe('queryOrder', () => {
 // -------------------------------------------------------------- queryOrders
 
 describe('queryOrders', () => {
-  it('pages with limit and page (sent as offset too)', async () => {
+  it('pages with limit and page or offset (the sandbox, as v3096, reads offset only)', async () => {
     const made = [await createdOrder(), await createdOrder(), await createdOrder()].map((o) => o.trade_no).sort();
     const c = client();
     const all = await c.queryOrders();
@@ -341,25 +345,204 @@ describe('queryOrders', () => {
       assert.equal(o.pid, PID);
       assert.equal(o.status, 0);
       assert.equal(o.paid, false);
+      assert.equal(o.api_trade_no, null, 'act=orders rows carry no api_trade_no: null');
+      assert.ok(!('count' in o));
     }
     const page1 = await c.queryOrders({ limit: 2 });
     const page2 = await c.queryOrders({ limit: 2, page: 2 });
     assert.equal(page1.length, 2);
     assert.equal(page2.length, 1);
     assert.deepEqual([...page1, ...page2].map((o) => o.trade_no).sort(), made, 'pages are disjoint and cover every order');
-    assert.deepEqual(await c.queryOrders({ limit: 1, page: 4 }), []);
+    assert.deepEqual(await c.queryOrders({ limit: 2, offset: 2 }), page2, 'offset is sent, not ignored');
+    assert.deepEqual((await c.queryOrders({ limit: 2, offset: 1 })).map((o) => o.trade_no), [page1[1].trade_no, page2[0].trade_no]);
     assert.equal((await c.queryOrders({ limit: 50, page: 1 })).length, 3);
   });
 
-  it('checks limit 1–50 and page ≥ 1 before any request', async () => {
+  it('sends limit and offset, and page when the offset falls on a whole page', async () => {
+    const seen = [];
+    const c = client({ fetch: async (url) => { seen.push(new URL(url).searchParams); return new Response('{"code":1,"data":[]}'); } });
+    await c.queryOrders({ limit: 2, page: 3 });
+    await c.queryOrders({ limit: 2, offset: 3 });
+    await c.queryOrders();
+    const paging = seen.map((q) => ['limit', 'offset', 'page'].map((k) => q.get(k)));
+    assert.deepEqual(paging, [['2', '4', '3'], ['2', '3', null], ['20', '0', '1']]);
+  });
+
+  it('past the last page is the HTTP 500 with an empty body v3096 answers: an HTTP_ERROR', async () => {
+    await createdOrder();
+    await fails(() => client().queryOrders({ limit: 1, page: 4 }), 'HTTP_ERROR', { status: 500 });
+  });
+
+  it('checks limit 1–50, page ≥ 1, offset ≥ 0, not both, and no other key, before any request', async () => {
     const c = client();
     for (const limit of [0, 51, -1, 1.5, '10', null]) await invalid(() => c.queryOrders({ limit }), 'limit');
     for (const page of [0, -1, 1.5, '2']) await invalid(() => c.queryOrders({ page }), 'page');
+    for (const offset of [-1, 1.5, '2', null, 2 ** 53]) await invalid(() => c.queryOrders({ offset }), 'offset');
+    const both = await invalid(() => c.queryOrders({ page: 2, offset: 20 }), 'offset');
+    assert.match(both.message, /page or offset, not both/);
+    const typo = await invalid(() => c.queryOrders({ limit: 2, offest: 2 }), 'offest');
+    assert.equal(typo.message, 'unknown option `offest` in queryOrders paging; expected limit, page, offset');
+    await invalid(() => c.queryOrders('page 2'), 'page');
     await assertNoRequests();
   });
 
   it('a bad key is API_ERROR -3', async () => {
     await fails(() => client({ key: 'not-the-key' }).queryOrders(), 'API_ERROR', { gatewayCode: -3 });
+  });
+});
+
+// ------------------------------------------------------------------ orders()
+
+describe('orders(): every order, a page at a time', () => {
+  /** Every order the iterator gives, in order. */
+  async function collect(iterable) {
+    const out = [];
+    for await (const order of iterable) out.push(order);
+    return out;
+  }
+  const newestFirst = (orders) => orders.map((o) => o.trade_no).sort().reverse();
+
+  it('walks 7 orders by pages of 3: 3 requests, the last page short', async () => {
+    const made = [];
+    for (let i = 0; i < 7; i++) made.push(await createdOrder());
+    await pay(made[2].trade_no);
+    const iterable = client().orders({ limit: 3 });
+    assert.equal(typeof iterable[Symbol.asyncIterator], 'function');
+    const all = await collect(iterable);
+    assert.deepEqual(all.map((o) => o.trade_no), newestFirst(made));
+    assert.ok(all.every((o) => o.pid === PID && typeof o.paid === 'boolean'));
+    assert.deepEqual(await requests(), { 'mapi.php': 7, 'api.php?act=orders': 3 });
+    assert.deepEqual((await collect(iterable)).map((o) => o.trade_no), newestFirst(made), 'each for-await walks again from the first page');
+    const paid = await collect(client().orders({ limit: 3, status: 1 }));
+    assert.deepEqual(paid.map((o) => [o.trade_no, o.status, o.paid]), [[made[2].trade_no, 1, true]]);
+  });
+
+  it('6 orders by pages of 3: the HTTP 500 with an empty body after the second full page is the end', async () => {
+    const made = [];
+    for (let i = 0; i < 6; i++) made.push(await createdOrder());
+    const all = await collect(client({ retries: 2 }).orders({ limit: 3 }));
+    assert.deepEqual(all.map((o) => o.trade_no), newestFirst(made));
+    assert.deepEqual(await requests(), { 'mapi.php': 6, 'api.php?act=orders': 3 }, 'the end is not retried');
+  });
+
+  it('next() calls made at once still give each order once, in order', async () => {
+    const made = [await createdOrder(), await createdOrder(), await createdOrder()];
+    const it = client().orders({ limit: 2 })[Symbol.asyncIterator]();
+    const results = await Promise.all([it.next(), it.next(), it.next(), it.next(), it.next()]);
+    assert.deepEqual(results.map((r) => r.done), [false, false, false, true, true]);
+    assert.deepEqual(results.slice(0, 3).map((r) => r.value.trade_no), newestFirst(made));
+    assert.equal(results[3].value, undefined);
+  });
+
+  it('an empty 500 anywhere but after a full page is thrown, as is any other failure', async () => {
+    // The sandbox has no orders: v3096 answers the first page with its empty 500.
+    await fails(() => collect(client().orders()), 'HTTP_ERROR', { status: 500 });
+    await createdOrder();
+    await createdOrder();
+    await fault({ target: 'api.php?act=orders', kind: 'non_json' });
+    await fails(() => collect(client().orders({ limit: 2 })), 'BAD_RESPONSE');
+    await fails(() => collect(client({ key: 'not-the-key' }).orders()), 'API_ERROR', { gatewayCode: -3 });
+  });
+
+  it('refuses bad options at once, naming them, before any request', async () => {
+    const c = client();
+    for (const limit of [0, 51, 1.5, '3', null]) await invalid(() => c.orders({ limit }), 'limit');
+    for (const status of [-1, 1.5, '1', null]) await invalid(() => c.orders({ status }), 'status');
+    const typo = await invalid(() => c.orders({ limt: 3 }), 'limt');
+    assert.equal(typo.message, 'unknown option `limt` in orders options; expected limit, status');
+    await invalid(() => c.orders({ page: 2 }), 'page');
+    assert.throws(() => c.orders({ limit: 0 }), { name: 'EpayError', code: 'INVALID_PARAM' }, 'thrown, not a rejected promise');
+    await assertNoRequests();
+  });
+});
+
+// ------------------------------------------------------- a custom fetch
+
+describe('the fetch option', () => {
+  it('sends every request through the given function, as fetch(url, init)', async () => {
+    const calls = [];
+    const counting = (url, init) => {
+      calls.push({ url, init });
+      return fetch(url, init);
+    };
+    const c = client({ fetch: counting });
+    const { trade_no } = await c.createOrder(apiOrder());
+    const found = await c.queryOrder({ trade_no });
+    assert.equal(found.trade_no, trade_no);
+    assert.equal(calls.length, 2);
+    assert.equal(typeof calls[0].url, 'string');
+    assert.equal(calls[0].url, `${sb.url}mapi.php`);
+    assert.equal(calls[0].init.method, 'POST');
+    assert.equal(calls[0].init.redirect, 'manual');
+    assert.ok(calls[0].init.signal instanceof AbortSignal);
+    assert.equal(calls[0].init.headers['Content-Type'], 'application/x-www-form-urlencoded');
+    assert.equal(calls[1].init.method, 'GET');
+    assert.ok(calls[1].url.startsWith(`${sb.url}api.php?act=order&pid=${PID}&key=`));
+    assert.deepEqual(await requests(), { 'mapi.php': 1, 'api.php?act=order': 1 }, 'and nothing else');
+  });
+
+  it('a full page then an empty 500 from a fetch double ends orders(); a 500 with a body is thrown', async () => {
+    const made = [await createdOrder(), await createdOrder()];
+    const pages = [];
+    const past = (body) => (url, init) => {
+      pages.push(new URL(url).searchParams.get('offset'));
+      return pages.length === 1 ? fetch(url, init) : new Response(body, { status: 500 });
+    };
+    const all = [];
+    for await (const o of client({ fetch: past('') }).orders({ limit: 2 })) all.push(o.trade_no);
+    assert.deepEqual(all, made.map((o) => o.trade_no).sort().reverse());
+    assert.deepEqual(pages, ['0', '2']);
+    pages.length = 0;
+    const it = client({ fetch: past('<b>Fatal error</b>') }).orders({ limit: 2 })[Symbol.asyncIterator]();
+    await it.next();
+    await it.next();
+    await fails(() => it.next(), 'HTTP_ERROR', { status: 500 });
+  });
+
+  it('what the function throws or resolves to is mapped to typed errors', async () => {
+    await fails(() => client({ fetch: () => { throw new TypeError('proxy refused'); } }).queryMerchant(), 'NETWORK', { message: /proxy refused/ });
+    await fails(() => client({ fetch: async () => { throw new TypeError('reset'); } }).queryMerchant(), 'NETWORK', { message: /reset/ });
+    await fails(() => client({ fetch: async () => 'not a Response' }).queryMerchant(), 'NETWORK', { message: /did not resolve to a Response/ });
+    const aborting = (url, init) => new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
+    await fails(() => client({ fetch: aborting, timeoutMs: 50 }).queryMerchant(), 'TIMEOUT');
+    await fails(() => client({ fetch: async () => new Response('x'.repeat(2 << 20)) }).queryMerchant(), 'BAD_RESPONSE', { message: /larger than/ });
+    const notAStream = async () => ({ status: 200, body: {}, arrayBuffer: async () => new TextEncoder().encode(`{"code":1,"pid":${PID}}`).buffer });
+    assert.equal((await client({ fetch: notAStream }).queryMerchant()).pid, PID, 'a body that is not a stream is read with arrayBuffer()');
+    await assertNoRequests();
+  });
+
+  it('must be a function', async () => {
+    for (const value of [null, 'fetch', {}, 1]) await invalid(() => client({ fetch: value }), 'fetch');
+  });
+});
+
+// ------------------------------------------------- unknown option keys
+
+describe('option bags refuse keys they do not know, naming them', () => {
+  it('EpayClient options', async () => {
+    const e = await invalid(() => client({ timeout: 1000 }), 'timeout');
+    assert.equal(e.message, 'unknown option `timeout` in EpayClient options; expected gateway, pid, key, timeoutMs, retries, fetch');
+  });
+
+  it("verifyNotify's expected, on the client", async () => {
+    const e = await invalid(() => client().verifyNotify('pid=1005', { out_trade_no: 'A1', amount: '1.00' }), 'amount');
+    assert.match(e.message, /^unknown option `amount` in verifyNotify's expected; expected pid, out_trade_no, money$/);
+  });
+
+  it('the { gateway, key } of buildPayUrl', async () => {
+    const { type, clientip, ...order } = apiOrder();
+    await invalid(() => buildPayUrl({ pid: PID, ...order }, { gateway: sb.url, key: KEY, sign_type: 'MD5' }), 'sign_type');
+  });
+
+  it('toQrSvg options', async () => {
+    const e = await invalid(() => toQrSvg('https://pay.example.com/', { size: 128, colour: '#000' }), 'colour');
+    assert.equal(e.message, 'unknown option `colour` in toQrSvg options; expected ecc, border, dark, light, size');
+  });
+
+  it('order and params objects still carry any field', async () => {
+    const created = await client().createOrder(apiOrder({ sitename: 'shop', timeout: '30' }));
+    assert.ok(created.trade_no);
+    assert.equal(client().sign({ anything: 1 }), md5Sign({ anything: 1 }));
   });
 });
 

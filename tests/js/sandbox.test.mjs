@@ -444,7 +444,7 @@ test('api.php: order by trade_no or out_trade_no (trade_no wins)', async () => {
   assert.equal((await api({ act: 'order', pid: PID, key: KEY, out_trade_no: 'missing' })).body.code, -1);
 });
 
-test('api.php: orders uses limit (max 50) and offset, ignores page', async () => {
+test('api.php: orders uses limit (max 50) and offset, ignores page; past the end HTTP 500, empty body', async () => {
   const made = [];
   for (let i = 0; i < 52; i++) made.push((await createOrder()).trade_no);
   const list = async (q) => (await api({ act: 'orders', pid: PID, key: KEY, ...q })).body;

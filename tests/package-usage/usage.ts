@@ -17,6 +17,12 @@ import {
   type EpayClientOptions,
   type EpayErrorCode,
   type GatewayOrder,
+  type JsonValue,
+  type MerchantInfo,
+  type OrdersOptions,
+  type OrdersPage,
+  type RefundResult,
+  type Settlement,
   type QrSvgOptions,
   type NotifyExpected,
   type NotifyReason,
@@ -117,16 +123,48 @@ const client = new EpayClient(clientOptions);
 const clientSign: string = client.sign(params);
 const clientUrl: string = client.buildPayUrl(order);
 const clientVerify: NotifyResult = client.verifyNotify('pid=1001', { money: 10 });
-async function serverFlow(c: EpayClient): Promise<string> {
+async function serverFlow(c: EpayClient): Promise<string | null> {
   const created: CreatedOrder = await c.createOrder({
     type: 'alipay', out_trade_no: 'ORDER002', notify_url: 'https://example.com/notify',
     return_url: 'https://example.com/return', name: 'Test Product', money: '1.00', clientip: '203.0.113.7',
   });
+  const payurl: string | null = created.payurl;
   const found: GatewayOrder = await c.queryOrder({ out_trade_no: 'ORDER002' });
   const paidOrder: boolean = found.paid;
-  void [created, paidOrder];
+  const status: number | null = found.status;
+  const extra: JsonValue | undefined = found['bill_trade_no'];
+  const me: MerchantInfo = await c.queryMerchant();
+  const today: number | null = me.order_today;
+  const settlements: Settlement[] = await c.querySettlements();
+  const refunded: RefundResult = await c.refund({ trade_no: found.trade_no }, '1.00');
+  const refundCode: number = refunded.code;
+  void [created, payurl, paidOrder, status, extra, today, settlements, refundCode];
   return found.money;
 }
+
+// Paging by page or by offset, and every order through the async iterator.
+async function listing(c: EpayClient): Promise<number> {
+  const byPage: OrdersPage = { limit: 20, page: 2 };
+  const byOffset: OrdersPage = { limit: 20, offset: 40 };
+  const first: GatewayOrder[] = await c.queryOrders();
+  const second: GatewayOrder[] = await c.queryOrders(byPage);
+  const third: GatewayOrder[] = await c.queryOrders(byOffset);
+  const options: OrdersOptions = { limit: 50, status: 1 };
+  const all: AsyncIterable<GatewayOrder> = c.orders(options);
+  let paidCount = 0;
+  for await (const order of all) if (order.paid) paidCount++;
+  for await (const order of c.orders()) void order.trade_no;
+  return first.length + second.length + third.length + paidCount;
+}
+
+// A custom fetch: a proxy, an agent, a test double.
+const viaProxy = new EpayClient({
+  ...clientOptions,
+  fetch: (input, init) => fetch(input, { ...init, keepalive: false }),
+});
+const withGlobalFetch = new EpayClient({ gateway, pid: 1001, key: KEY, fetch });
+viaProxy.free();
+withGlobalFetch.free();
 client.free();
 
 const qrOptions: QrSvgOptions = { ecc: 'H', border: 2, dark: '#111', light: '#fff', size: 256 };
@@ -152,6 +190,14 @@ verifyNotify('pid=1', { key: KEY }, {});
 sign({ money: { yuan: 1 } }, KEY);
 // @ts-expect-error an order needs out_trade_no
 signOrder({ pid: 1, notify_url: 'https://a.example/n', return_url: 'https://a.example/r', name: 'n', money: 1 }, KEY);
+// @ts-expect-error page or offset, not both
+void client.queryOrders({ page: 2, offset: 20 });
+// @ts-expect-error an unknown option key is refused (and throws at run time)
+new EpayClient({ ...clientOptions, timeout: 1000 });
+// @ts-expect-error fetch is a function
+new EpayClient({ ...clientOptions, fetch: 'https://proxy.example/' });
+// @ts-expect-error orders() takes limit and status
+client.orders({ page: 2 });
 // @ts-expect-error NotifyResult has no `success`
 fromQuery.success;
 // @ts-expect-error reason is a closed union
@@ -166,5 +212,5 @@ verifyNotify('pid=1', KEY, { money: true });
 export const used = [
   signature, fromSearch, signType, signedSign, anyField, form, formSignedHere, payUrl, payUrlPresigned,
   fromSearchParams, fromObject, ok, paid, data, why, asError, codes, badReason, badCode, badType,
-  clientSign, clientUrl, clientVerify, serverFlow, svg, svgDefault,
+  clientSign, clientUrl, clientVerify, serverFlow, listing, svg, svgDefault,
 ];

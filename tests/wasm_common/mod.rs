@@ -92,3 +92,19 @@ fn submit_form_with_and_without_key() {
     let unsigned = build_submit_form(order, obj(r#"{"gateway":"https://p.cn/"}"#)).unwrap_err();
     assert_invalid(unsigned, "sign");
 }
+
+#[wasm_bindgen_test]
+fn option_bags_refuse_unknown_keys_naming_them() {
+    let q = JsValue::from("pid=1005&sign=x");
+    let typo: NotifyExpectedArg = obj(r#"{"pid":1005,"amount":"1.00"}"#).unchecked_into();
+    let e = verify_notify_js(q.clone(), key("K"), Some(typo)).unwrap_err();
+    assert_invalid(e.clone(), "amount");
+    let message = js_sys::Error::from(e).message();
+    assert_eq!(String::from(message), "unknown option `amount` in verifyNotify's expected; expected pid, out_trade_no, money");
+    let known: NotifyExpectedArg = obj(r#"{"pid":1005,"out_trade_no":"A1","money":"1"}"#).unchecked_into();
+    assert!(verify_notify_js(q, key("K"), Some(known)).is_ok());
+    let order = obj(r#"{"pid":1005,"out_trade_no":"A1","notify_url":"https://m.cn/n","return_url":"https://m.cn/r","name":"n","money":1,"sign":"x"}"#);
+    assert_invalid(build_submit_form(order.clone(), obj(r#"{"gateway":"https://p.cn/","keys":"K"}"#)).unwrap_err(), "keys");
+    assert_invalid(build_pay_url(order.clone(), obj(r#"{"gateway":"https://p.cn/","KEY":"K"}"#)).unwrap_err(), "KEY");
+    assert!(build_pay_url(order, obj(r#"{"gateway":"https://p.cn/"}"#)).is_ok());
+}

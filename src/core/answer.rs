@@ -1,0 +1,256 @@
+//! Reading the gateway's answers: the HTTP status, then the JSON envelope
+//! every `mapi.php` and `api.php` answer shares (an integer `code`, a
+//! `msg` on failure), then the typed answer ([`super::answers`]).
+
+use super::error::{decimal, Detail, Error, ErrorCode, Result};
+use serde_json::{Map, Value};
+
+/// The fields of an answer as received, by name.
+pub type Fields = Map<String, Value>;
+
+/// How much of a bad body is kept until the KEY is redacted: enough that a
+/// KEY straddling the 200 characters an error shows is still whole when
+/// redaction runs.
+pub const KEPT_BODY_BYTES: usize = 4096;
+
+/// One of the gateway's answers, read from its JSON object once the
+/// envelope is judged a success.
+pub trait Answer: Sized {
+    /// Reads the answer, or `BAD_RESPONSE` when it has not the expected shape.
+    fn read(fields: Fields) -> Result<Self>;
+}
+
+/// Judges an answer: a 2xx status, then a body that is a JSON object (a
+/// leading BOM allowed; real servers send JSON as `text/html`, so the
+/// content type is not looked at) with an integer `code` among
+/// `success_codes`. Returns the object, or `HTTP_ERROR`, `BAD_RESPONSE`,
+/// or `API_ERROR` with the gateway's code and msg.
+pub fn judge(success_codes: &[i64], status: u16, body: &str) -> Result<Fields> {
+    check_status(status)?;
+    let object = match serde_json::from_str(body.trim_start_matches('\u{feff}')) {
+        Ok(Value::Object(object)) => Some(object),
+        _ => None,
+    };
+    let code = object.as_ref().and_then(|o| integer(o.get("code")?));
+    let (Some(mut object), Some(code)) = (object, code) else {
+        return Err(bad_body("gateway answer is not a JSON object with a code", body));
+    };
+    if !success_codes.contains(&code) {
+        let msg = match object.remove("msg") {
+            Some(Value::String(s)) => s,
+            Some(Value::Number(n)) => n.as_i64().map(decimal).unwrap_or_default(),
+            _ => String::new(),
+        };
+        let shown = if msg.is_empty() { "(no message)" } else { &msg };
+        let message = ["gateway refused the request: code ", &decimal(code), ", ", shown].concat();
+        return Err(Error::gateway(ErrorCode::ApiError, message, Some(Detail::Gateway { code, msg })));
+    }
+    drop_proto(&mut object);
+    Ok(object)
+}
+
+/// `HTTP_ERROR` for anything but a 2xx status. Status 0 (a browser's
+/// opaque redirect) and 3xx are redirects, which are never followed: the
+/// KEY must not go to another URL.
+fn check_status(status: u16) -> Result<()> {
+    if (200..300).contains(&status) {
+        return Ok(());
+    }
+    let message = match status {
+        0 | 300..=399 => "gateway answered with a redirect, which is not followed".to_owned(),
+        _ => ["gateway answered HTTP ", &decimal(status.into())].concat(),
+    };
+    Err(Error::gateway(ErrorCode::HttpError, message, Some(Detail::Status(status))))
+}
+
+/// `BAD_RESPONSE` carrying the start of `body` (the KEY is redacted and the
+/// body cut to 200 characters before anyone sees it).
+fn bad_body(message: &str, body: &str) -> Error {
+    let mut end = body.len().min(KEPT_BODY_BYTES);
+    while !body.is_char_boundary(end) {
+        end -= 1;
+    }
+    Error::gateway(ErrorCode::BadResponse, message, Some(Detail::Body(body[..end].to_owned())))
+}
+
+/// `BAD_RESPONSE` about the shape of an answer.
+pub fn bad_shape(what: &str, why: &str) -> Error {
+    Error::gateway(ErrorCode::BadResponse, ["gateway answer to ", what, " is not of the expected shape: ", why].concat(), None)
+}
+
+/// Removes every `__proto__` field, at any depth: a JS object built from
+/// the answer by assignment would take it as its prototype instead of a
+/// field. No gateway sends one.
+fn drop_proto(object: &mut Fields) {
+    object.remove("__proto__");
+    for value in object.values_mut() {
+        let mut stack = vec![value];
+        while let Some(value) = stack.pop() {
+            match value {
+                Value::Object(inner) => {
+                    inner.remove("__proto__");
+                    stack.extend(inner.values_mut());
+                }
+                Value::Array(items) => stack.extend(items.iter_mut()),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// An integer as gateways write one: a JSON integer or a string of one
+/// (`1005` or `"1005"`). Anything else (a fraction, `"1e3"`, `true`) is not.
+pub fn integer(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+/// The rows of a list answer (`data`): `null` or absent is an empty list,
+/// as real servers send it; each row must be an object.
+pub fn rows(what: &str, fields: &mut Fields) -> Result<Vec<Fields>> {
+    match fields.remove("data") {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(rows)) => rows
+            .into_iter()
+            .map(|row| match row {
+                Value::Object(row) => Ok(row),
+                _ => Err(bad_shape(what, "a row of data is not an object")),
+            })
+            .collect(),
+        Some(_) => Err(bad_shape(what, "data is not a list")),
+    }
+}
+
+/// Takes the documented fields out of an answer, each checked for its
+/// type; what is left is the answer's other fields, as received.
+pub struct Reader {
+    what: &'static str,
+    fields: Fields,
+}
+
+impl Reader {
+    /// Reads `fields` of the answer to `what` (e.g. `act=orders`).
+    pub fn new(what: &'static str, fields: Fields) -> Reader {
+        Reader { what, fields }
+    }
+
+    /// Reads the answer to `what`, its envelope's `code` and `msg` dropped.
+    pub fn answer(what: &'static str, mut fields: Fields) -> Reader {
+        fields.remove("code");
+        fields.remove("msg");
+        Reader { what, fields }
+    }
+
+    /// A text field; `None` when absent or `null`.
+    pub fn text(&mut self, name: &str) -> Result<Option<String>> {
+        match self.fields.remove(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(self.bad(name, " is not text")),
+        }
+    }
+
+    /// A text field that must be there, not empty.
+    pub fn required(&mut self, name: &str) -> Result<String> {
+        self.text(name)?.filter(|s| !s.is_empty()).ok_or_else(|| self.bad(name, " is missing"))
+    }
+
+    /// An integer field, sent as a number or a string ([`integer`]); `None`
+    /// when absent or `null`.
+    pub fn int(&mut self, name: &str) -> Result<Option<i64>> {
+        match self.fields.remove(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => integer(&v).map(Some).ok_or_else(|| self.bad(name, " is not an integer")),
+        }
+    }
+
+    /// Drops a field.
+    pub fn skip(&mut self, name: &str) {
+        self.fields.remove(name);
+    }
+
+    /// The fields not taken.
+    pub fn rest(self) -> Fields {
+        self.fields
+    }
+
+    fn bad(&self, name: &str, why: &str) -> Error {
+        bad_shape(self.what, &[name, why].concat())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(result: Result<Fields>) -> Error {
+        result.unwrap_err()
+    }
+
+    #[test]
+    fn reads_json_sent_as_html_with_escapes_and_a_bom() {
+        let body = "\u{feff}{\"code\":\"1\",\"payurl\":\"http:\\/\\/g.cn\\/pay\",\"name\":\"VIP\\u4f1a\\u5458\"}";
+        let fields = judge(&[1], 200, body).unwrap();
+        assert_eq!(fields["payurl"], "http://g.cn/pay");
+        assert_eq!(fields["name"], "VIP会员");
+    }
+
+    #[test]
+    fn anything_but_an_object_with_an_integer_code_is_a_bad_response() {
+        for body in ["", "<html>", "[1]", "\"x\"", "{}", "{\"code\":null}", "{\"code\":1.5}", "{\"code\":\"1e0\"}", "{\"code\":true}", "{\"code\":1", "\u{feff}\u{feff}x"] {
+            let e = err(judge(&[1], 200, body));
+            assert_eq!(e.code, ErrorCode::BadResponse, "{body:?}");
+            assert_eq!(e.detail, Some(Detail::Body(body.to_owned())), "{body:?}");
+        }
+        let long = format!("{}中", "x".repeat(KEPT_BODY_BYTES - 1));
+        assert_eq!(err(judge(&[1], 200, &long)).detail, Some(Detail::Body("x".repeat(KEPT_BODY_BYTES - 1))));
+    }
+
+    #[test]
+    fn a_failure_code_is_an_api_error_with_code_and_msg() {
+        let e = err(judge(&[0, 1], 200, r#"{"code":-1,"msg":"\u8ba2\u5355\u53f7\u4e0d\u5b58\u5728"}"#));
+        assert_eq!(e.code, ErrorCode::ApiError);
+        assert_eq!(e.message, "gateway refused the request: code -1, 订单号不存在");
+        assert_eq!(e.detail, Some(Detail::Gateway { code: -1, msg: "订单号不存在".into() }));
+        let e = err(judge(&[1], 200, r#"{"code":0}"#));
+        assert_eq!((e.message.as_str(), e.detail), ("gateway refused the request: code 0, (no message)", Some(Detail::Gateway { code: 0, msg: String::new() })));
+        assert_eq!(err(judge(&[1], 200, r#"{"code":-5,"msg":42}"#)).detail, Some(Detail::Gateway { code: -5, msg: "42".into() }));
+    }
+
+    #[test]
+    fn non_2xx_is_an_http_error_and_redirects_say_so() {
+        for (status, message) in [(500, "gateway answered HTTP 500"), (404, "gateway answered HTTP 404"), (302, "gateway answered with a redirect, which is not followed"), (0, "gateway answered with a redirect, which is not followed")] {
+            let e = err(judge(&[1], status, r#"{"code":1}"#));
+            assert_eq!((e.code, e.message.as_str(), e.detail), (ErrorCode::HttpError, message, Some(Detail::Status(status))));
+        }
+    }
+
+    #[test]
+    fn proto_fields_are_dropped_at_any_depth() {
+        let fields = judge(&[1], 200, r#"{"code":1,"__proto__":{"x":1},"a":[{"__proto__":1,"b":{"__proto__":2,"c":3}}]}"#).unwrap();
+        assert_eq!(Value::Object(fields).to_string(), r#"{"a":[{"b":{"c":3}}],"code":1}"#);
+    }
+
+    #[test]
+    fn the_reader_checks_types_and_names_the_field() {
+        let fields = judge(&[1], 200, r#"{"code":1,"msg":"ok","a":"x","n":"7","z":null,"e":"","bad":5,"more":[1]}"#).unwrap();
+        let mut r = Reader::answer("act=x", fields);
+        assert_eq!((r.text("a").unwrap(), r.int("n").unwrap(), r.text("z").unwrap(), r.int("absent").unwrap()), (Some("x".into()), Some(7), None, None));
+        assert_eq!(r.required("e").unwrap_err().message, "gateway answer to act=x is not of the expected shape: e is missing");
+        assert_eq!(r.text("bad").unwrap_err().message, "gateway answer to act=x is not of the expected shape: bad is not text");
+        assert_eq!(r.int("more").unwrap_err().message, "gateway answer to act=x is not of the expected shape: more is not an integer");
+        assert!(r.rest().is_empty(), "code and msg dropped, every field taken");
+    }
+
+    #[test]
+    fn integers_as_gateways_write_them() {
+        let read = |json: &str| integer(&serde_json::from_str(json).unwrap());
+        assert_eq!([read("1005"), read("\"1005\""), read("-1"), read("\"-3\""), read("0")], [Some(1005), Some(1005), Some(-1), Some(-3), Some(0)]);
+        for not in ["1.0", "1.5", "\"1.5\"", "\"\"", "\" 1\"", "\"1e3\"", "true", "null", "[1]", "18446744073709551615"] {
+            assert_eq!(read(not), None, "{not}");
+        }
+    }
+}
