@@ -10,7 +10,7 @@ export const FAULT_KINDS = Object.freeze([
   'delay', 'http500', 'non_json', 'drop', 'truncated_json', 'huge_body', 'redirect', 'html_error', 'notify_fail',
 ]);
 
-const TARGET_RE = /^(\*|notify|mapi\.php|submit\.php|pay|api\.php(\?act=[a-z]*)?)$/;
+const TARGET_RE = /^(\*|notify|mapi\.php|submit\.php|pay|api\.php(\?act=[a-z]*)?|api(\/\w+){0,2})$/;
 
 /** One line per kind, for --help and errors. */
 export const describeFaults = `\
@@ -27,10 +27,14 @@ export const describeFaults = `\
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms).unref());
 
-/** Whether a fault's target covers an endpoint ("api.php" covers "api.php?act=refund"; "*" all incoming). */
+/**
+ * Whether a fault's target covers an endpoint: "api.php" covers
+ * "api.php?act=refund", "api" every V2 route and "api/pay" each
+ * "api/pay/<func>"; "*" every incoming request.
+ */
 function matches(target, endpoint) {
   if (target === '*') return endpoint !== 'notify';
-  return target === endpoint || endpoint.startsWith(`${target}?`);
+  return target === endpoint || endpoint.startsWith(`${target}?`) || endpoint.startsWith(`${target}/`);
 }
 
 /** The active faults. */
@@ -46,7 +50,8 @@ export class Faults {
     const { target = '*', kind, ms, times = 1, bytes, location } = spec ?? {};
     if (!FAULT_KINDS.includes(kind)) throw new Error(`kind must be one of ${FAULT_KINDS.join(', ')}`);
     if (typeof target !== 'string' || !TARGET_RE.test(target)) {
-      throw new Error('target must be "*", "notify", "mapi.php", "submit.php", "pay", "api.php" or "api.php?act=<act>"');
+      throw new Error('target must be "*", "notify", "mapi.php", "submit.php", "pay", "api.php", "api.php?act=<act>", '
+        + '"api", "api/<class>" or "api/<class>/<func>"');
     }
     if (kind === 'notify_fail' && target !== 'notify') throw new Error('kind notify_fail needs target "notify"');
     for (const [name, v] of Object.entries({ ms, times, bytes })) {
