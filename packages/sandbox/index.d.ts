@@ -193,7 +193,8 @@ export interface Fault extends Required<Omit<FaultSpec, 'location'>> {
 
 /** The kinds of fault the sandbox injects. */
 export type FaultKind =
-  | 'delay' | 'http500' | 'non_json' | 'drop' | 'truncated_json' | 'huge_body' | 'redirect' | 'html_error' | 'notify_fail';
+  | 'delay' | 'http500' | 'non_json' | 'drop' | 'truncated_json' | 'huge_body' | 'redirect' | 'html_error' | 'lose_answer'
+  | 'notify_fail';
 
 /** A running sandbox's state. */
 export interface SandboxState {

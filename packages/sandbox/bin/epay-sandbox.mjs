@@ -94,7 +94,7 @@ Notifies: signed GET to notify_url (pid, trade_no, out_trade_no, type, name, mon
 Control API (JSON; not counted, never faulted):
   GET    _sandbox/orders[?out_trade_no=X]    all orders with state and notify attempts
   GET    _sandbox/orders/<trade_no>
-  POST   _sandbox/orders/<trade_no>/pay      body {type?, buyer?, api_trade_no?}: pay + notify;
+  POST   _sandbox/orders/<trade_no>/pay      body {type?, buyer?, api_trade_no?} (buyer null: none): pay + notify;
                                              answers {order, return_url}
   POST   _sandbox/orders/<trade_no>/fail     payment failed (order stays unpaid, state "failed")
   POST   _sandbox/orders/<trade_no>/notify   send the notify again (new round of attempts)

@@ -94,13 +94,14 @@ export class Notifier {
 
   async #deliver(url) {
     const fault = this.faults.take('notify');
-    if (fault && !(await delayFault(fault))) {
+    if (fault && !(await delayFault(fault)) && fault.kind !== 'lose_answer') {
       return { status: null, body: '', error: `fault injected: ${fault.kind}` };
     }
     if (this.#active >= MAX_PARALLEL_NOTIFIES) await new Promise((go) => this.#waiting.push(go));
     this.#active += 1;
     try {
-      return await this.#get(url);
+      const result = await this.#get(url);
+      return fault?.kind === 'lose_answer' ? { status: null, body: '', error: 'fault injected: lose_answer (sent, answer lost)' } : result;
     } finally {
       this.#active -= 1;
       this.#waiting.shift()?.();
