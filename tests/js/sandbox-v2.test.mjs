@@ -753,6 +753,35 @@ test('merchant/orders: the capture\'s rows (data unsigned), offset/limit (≤ 50
   assert.equal(newest.trade_no, all.map((o) => o.trade_no).sort().at(-1), 'newest first');
 });
 
+test('persist: V2 orders and refunds survive a restart (query, refundquery, de-dup, RSA notify)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'epay-sandbox-v2-persist-'));
+  const persist = join(dir, 'orders.json');
+  try {
+    let box = await startSandbox({ persist });
+    const o = await createOrder({}, {}, box.url);
+    await control('POST', `orders/${o.trade_no}/pay`, undefined, box.url);
+    await waitFor(async () => (await control('GET', `orders/${o.trade_no}`, undefined, box.url)).body.notify.status === 'success', 'ack');
+    const refund = (await v2('pay/refund', { trade_no: o.trade_no, money: '1.00', out_refund_no: 'PERSIST-1' }, {}, box.url)).body;
+    await box.close();
+    box = await startSandbox({ persist });
+    try {
+      assert.equal((await v2('pay/query', { trade_no: o.trade_no }, {}, box.url)).body.refundmoney, '1.00');
+      assert.equal((await v2('pay/refundquery', { refund_no: refund.refund_no }, {}, box.url)).body.out_refund_no, 'PERSIST-1');
+      const again = (await v2('pay/refund', { trade_no: o.trade_no, money: '1.00', out_refund_no: 'PERSIST-1' }, {}, box.url)).body;
+      assert.deepEqual([again.refund_no, again.msg], [refund.refund_no, '已存在相同退款单号！退款金额¥1.00']);
+      const fresh = (await v2('pay/refund', { trade_no: o.trade_no, money: '0.50' }, {}, box.url)).body;
+      assert.notEqual(fresh.refund_no, refund.refund_no);
+      await control('POST', `orders/${o.trade_no}/notify`, undefined, box.url);
+      const hit = await waitFor(() => shop.hits(o.notifyPath)[1], 'the notify sent again after the restart');
+      assert.deepEqual([hit.fields.sign_type, rsaVerify(hit.fields, box.platformPublicKey)], ['RSA', true]);
+    } finally {
+      await box.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 // ---------------------------------------------------------------- notifies and return redirects
 
 test('notify: a V2 order paid through the control API gets an RSA notify, re-signed with a fresh timestamp on the retry', async () => {
