@@ -41,7 +41,8 @@ after(() => tmp && rm(tmp, { recursive: true, force: true }));
 
 test('tarball: the package files only, with README, LICENSE and types; no dependencies', async () => {
   const lib = (await readdir(join(SOURCE, 'lib'))).map((f) => `lib/${f}`);
-  const expected = ['LICENSE', 'README.md', 'bin/epay-sandbox.mjs', 'index.d.ts', ...lib, 'package.json'].sort();
+  const keys = (await readdir(join(SOURCE, 'keys'))).map((f) => `keys/${f}`); // the published TEST keys
+  const expected = ['LICENSE', 'README.md', 'bin/epay-sandbox.mjs', 'index.d.ts', ...lib, ...keys, 'package.json'].sort();
   assert.deepEqual(packed.files.map((f) => f.path).sort(), expected);
   assert.equal(packed.name, 'epay-sandbox');
   const installed = join(folder, 'node_modules', 'epay-sandbox');

@@ -6,7 +6,6 @@
 
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { startSandbox } from 'epay-sandbox';
 import { verifyNotify } from '../../pkg/index.mjs';
-import { md5Sign, sleep, TEST_KEY as KEY, TEST_PID as PID, waitFor } from './support.mjs';
+import { fetchAnswer, md5Sign, sleep, startReceiver, TEST_KEY as KEY, TEST_PID as PID, waitFor } from './support.mjs';
 
 const CLI = fileURLToPath(new URL('../../packages/sandbox/bin/epay-sandbox.mjs', import.meta.url));
 
@@ -23,26 +22,6 @@ const signed = (fields, key) => ({ ...fields, sign: md5Sign(fields, key), sign_t
 const JSON_TYPE = 'application/json; charset=UTF-8';
 const HTML_TYPE = 'text/html; charset=UTF-8';
 
-
-/** A merchant server receiving notifies: answers per path from a queue, "success" by default. */
-async function startReceiver() {
-  const hits = [];
-  const replies = new Map();
-  const server = http.createServer((req, res) => {
-    const u = new URL(req.url, 'http://x');
-    hits.push({ method: req.method, path: u.pathname, query: u.search.slice(1) });
-    const reply = replies.get(u.pathname)?.shift() ?? 'success';
-    if (typeof reply === 'function') reply(req, res);
-    else res.end(reply);
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${server.address().port}/`,
-    hits: (path) => hits.filter((h) => h.path === path),
-    reply: (path, ...list) => replies.set(path, list),
-    close: () => { server.closeAllConnections(); return new Promise((r) => server.close(r)); },
-  };
-}
 
 let sb;
 let receiver;
@@ -70,14 +49,7 @@ function order(over = {}) {
   return f;
 }
 
-async function call(path, { method = 'GET', form, json, base = sb.url } = {}) {
-  const body = form ? new URLSearchParams(form) : json ? JSON.stringify(json) : undefined;
-  const res = await fetch(base + path, { method, body, redirect: 'manual' });
-  const text = await res.text();
-  let parsed;
-  try { parsed = JSON.parse(text); } catch { parsed = undefined; }
-  return { status: res.status, type: res.headers.get('content-type'), headers: res.headers, text, body: parsed };
-}
+const call = (path, { base = sb.url, ...options } = {}) => fetchAnswer(base + path, options);
 const mapi = (fields, base) => call('mapi.php', { method: 'POST', form: fields, base });
 const control = (method, path, json, base) => call(`_sandbox/${path}`, { method, json, base });
 const api = (query, base) => call(`api.php?${new URLSearchParams(query)}`, { base });

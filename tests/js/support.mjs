@@ -1,6 +1,7 @@
 // Helpers shared by the Node tests (not a test file itself).
 
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { createHash } from 'node:crypto';
 
 /** The seed document's public test account. */
@@ -31,4 +32,46 @@ export async function waitFor(check, what, ms = 5000) {
     if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
     await sleep(20);
   }
+}
+
+/**
+ * A merchant server receiving notifies. Each hit is recorded as
+ * { method, path, query, fields, receivedSec }; the answers to a path come
+ * from the queue `reply(path, ...list)` (a body, or a function (req, res)
+ * answering itself), then "success".
+ */
+export async function startReceiver() {
+  const hits = [];
+  const replies = new Map();
+  const server = http.createServer((req, res) => {
+    const u = new URL(req.url, 'http://x');
+    hits.push({
+      method: req.method, path: u.pathname, query: u.search.slice(1), fields: Object.fromEntries(u.searchParams),
+      receivedSec: Math.floor(Date.now() / 1000),
+    });
+    const reply = replies.get(u.pathname)?.shift() ?? 'success';
+    if (typeof reply === 'function') reply(req, res);
+    else res.end(reply);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/`,
+    hits: (path) => hits.filter((h) => h.path === path),
+    reply: (path, ...list) => replies.set(path, list),
+    close: () => { server.closeAllConnections(); return new Promise((r) => server.close(r)); },
+  };
+}
+
+/**
+ * Sends a request to `url` (a form-urlencoded `form` or a JSON `json` body;
+ * redirects not followed). Resolves { status, type (Content-Type), headers,
+ * text, body (the parsed JSON, or undefined) }.
+ */
+export async function fetchAnswer(url, { method = 'GET', form, json } = {}) {
+  const body = form ? new URLSearchParams(form) : json ? JSON.stringify(json) : undefined;
+  const res = await fetch(url, { method, body, redirect: 'manual' });
+  const text = await res.text();
+  let parsed;
+  try { parsed = JSON.parse(text); } catch { parsed = undefined; }
+  return { status: res.status, type: res.headers.get('content-type'), headers: res.headers, text, body: parsed };
 }

@@ -7,9 +7,9 @@
 
 import { JSON_TYPE, send, sendPhpJson } from './http.mjs';
 import { sameSecret } from './signature.mjs';
-import { dateTime, formatCents, parseCents } from './values.mjs';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
+import { day, formatCents, parseCents } from './values.mjs';
+import { balanceCents, refundOrder } from './refunds.mjs';
+import { RSA_ONLY } from './auth.mjs';
 
 /** The fields of act=order, in order; bill_trade_no and payurl are never set here (null). */
 const ORDER_FIELDS = ['trade_no', 'out_trade_no', 'api_trade_no', 'bill_trade_no', 'type', 'pid', 'addtime', 'endtime',
@@ -38,21 +38,25 @@ function findOrder(store, merchant, f) {
   return o ? { order: o } : { error: { code: -1, msg: '订单号不存在' } };
 }
 
-const paidCents = (o) => (o.status > 0 ? parseCents(o.money) - parseCents(o.refundmoney) : 0);
 const intParam = (v, fallback) => (/^\d+$/.test(v ?? '') ? Number(v) : fallback);
+
+/** The rows of `list` that fields `offset` (default 0) and `limit` (1 to 50, default `defaultLimit`) ask for. */
+export function page(list, { offset, limit }, defaultLimit) {
+  const start = intParam(offset, 0);
+  return list.slice(start, start + Math.min(Math.max(intParam(limit, defaultLimit), 1), 50));
+}
 
 const ACTS = {
   // The day counters are orders_today/orders_lastday as v3096 says them,
   // or the seed document's order_today/order_lastday (dayCounters "seed").
   query(store, m) {
     const orders = store.list(m.pid);
-    const day = (d) => dateTime(d).slice(0, 10);
     const countOn = (date) => orders.filter((o) => o.addtime.startsWith(date)).length;
     const [today, lastday] = m.dayCounters === 'seed' ? ['order_today', 'order_lastday'] : ['orders_today', 'orders_lastday'];
     return {
-      code: 1, pid: m.pid, key: m.key, active: Number(m.active), money: formatCents(orders.reduce((s, o) => s + paidCents(o), 0)),
+      code: 1, pid: m.pid, key: m.key, active: Number(m.active), money: formatCents(balanceCents(orders)),
       type: m.settle_type ?? 1, account: m.account ?? 'sandbox@example.com', username: m.username ?? '沙箱商户',
-      orders: orders.length, [today]: countOn(day(new Date())), [lastday]: countOn(day(new Date(Date.now() - DAY_MS))),
+      orders: orders.length, [today]: countOn(day(0)), [lastday]: countOn(day(1)),
     };
   },
 
@@ -68,9 +72,7 @@ const ACTS = {
   // limit (at most 50) and offset; `page` is ignored. No rows is null: an
   // empty HTTP 500, as v3096's PHP error on an empty list.
   orders(store, m, f) {
-    const limit = Math.min(Math.max(intParam(f.limit, 20), 1), 50);
-    const offset = intParam(f.offset, 0);
-    const data = store.list(m.pid).slice(offset, offset + limit).map((o) => orderView(o, ROW_FIELDS));
+    const data = page(store.list(m.pid), f, 20).map((o) => orderView(o, ROW_FIELDS));
     return data.length ? { code: 1, msg: '查询订单记录成功！', count: data.length, data } : null;
   },
 
@@ -79,15 +81,8 @@ const ACTS = {
     if (error) return error;
     const cents = parseCents(f.money);
     if (!cents) return { code: -1, msg: '退款金额(money)不合法' };
-    if (order.status === 0) return { code: -1, msg: '订单未支付，无法退款' };
-    const left = paidCents(order);
-    if (left <= 0) return { code: -1, msg: '该订单已全额退款' };
-    if (cents > left) return { code: -1, msg: `退款金额不能大于剩余可退金额${formatCents(left)}元` };
-    order.refundmoney = formatCents(parseCents(order.refundmoney) + cents);
-    order.status = 2;
-    order.refunds.push({ at: dateTime(), money: formatCents(cents) });
-    store.save();
-    return { code: 0, msg: `退款成功！退款金额￥${formatCents(cents)}` };
+    const { refund, error: refused } = refundOrder(store, order, cents);
+    return refused ?? { code: 0, msg: `退款成功！退款金额￥${refund.money}` };
   },
 };
 
@@ -105,6 +100,7 @@ export function handleApi(ctx, req, res, input) {
   else if (!f.pid) answer = { code: -3, msg: '商户ID(pid)不能为空' };
   else if (!merchant) answer = { code: -3, msg: '商户ID不存在' };
   else if (!f.key || !sameSecret(f.key, merchant.key)) answer = { code: -3, msg: 'KEY校验失败' };
+  else if (merchant.keyType === 'RSA') answer = { code: -3, msg: RSA_ONLY };
   else answer = run(ctx.store, merchant, f);
   if (answer === null) return send(res, 500, JSON_TYPE, '');
   sendPhpJson(res, answer);

@@ -1,18 +1,21 @@
-// The cashier: GET pay/<trade_no> shows the order with #pay and #cancel
-// buttons; POST pay/<trade_no>/pay pays it (notify + 302 to return_url),
-// POST pay/<trade_no>/cancel shows a cancelled page (order stays unpaid).
+// The cashier: GET pay/<trade_no> (or pay/submit/<trade_no>/, the V2 path)
+// shows the order with #pay and #cancel buttons; POST pay/<trade_no>/pay
+// pays it (notify + 302 to return_url), POST pay/<trade_no>/cancel shows a
+// cancelled page (order stays unpaid).
 
 import { HttpError, redirect, sendHtml } from './http.mjs';
 import { cashierPage, errorPage, messagePage } from './html.mjs';
 import { payOrder } from './payments.mjs';
 import { cashierUrl } from './orders.mjs';
 
-const PATH_RE = /^\/pay\/(\d+)(?:\/(pay|cancel))?\/?$/;
+const PATH_RE = /^\/pay\/(?:submit\/)?(\d+)(?:\/(pay|cancel))?\/?$/;
 
 function paidPage(order) {
   const text = order.status === 2 ? '该订单已退款' : '该订单已完成支付';
   return messagePage('订单已支付', 'paid', `${text} (${order.out_trade_no})`);
 }
+
+const closedPage = (order) => messagePage('订单已关闭', 'closed', `该订单已关闭 (${order.out_trade_no})`);
 
 /** GET/POST pay/<trade_no>[/pay|/cancel]. */
 export function handleCashier(ctx, req, res, input) {
@@ -21,10 +24,12 @@ export function handleCashier(ctx, req, res, input) {
   if (!order) return sendHtml(res, 404, errorPage('订单不存在'));
   const here = cashierUrl(ctx.baseUrl(req), order);
   if (order.status !== 0) return sendHtml(res, 200, paidPage(order));
+  if (order.outcome === 'closed') return sendHtml(res, 200, closedPage(order));
   if (action && req.method !== 'POST') return redirect(res, here);
   if (action === 'pay') {
     try {
-      return redirect(res, payOrder(ctx, order, { type: input.form.type }));
+      const returnUrl = payOrder(ctx, order, { type: input.form.type });
+      return returnUrl ? redirect(res, returnUrl) : sendHtml(res, 200, paidPage(order));
     } catch (e) {
       if (e instanceof HttpError) return sendHtml(res, e.status, errorPage(e.message));
       throw e;

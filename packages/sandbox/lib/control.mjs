@@ -6,7 +6,7 @@ import { HttpError, sendHtml, sendJson } from './http.mjs';
 import { messagePage } from './html.mjs';
 import { payOrder } from './payments.mjs';
 
-/** The order's sandbox state: unpaid, paid, refunded, cancelled or failed. */
+/** The order's sandbox state: unpaid, paid, refunded, cancelled, failed or closed. */
 export function orderState(o) {
   if (o.status === 1) return 'paid';
   if (o.status === 2) return 'refunded';
@@ -31,6 +31,8 @@ function jsonBody(input) {
     throw new HttpError(400, 'body must be JSON');
   }
 }
+
+const clockView = (ctx) => ({ now: ctx.now(), offsetSec: ctx.clockOffsetSec });
 
 const ROUTES = [
   ['GET', /^orders$/, (ctx, input) => {
@@ -61,6 +63,14 @@ const ROUTES = [
     return { ok: true };
   }],
   ['GET', /^requests$/, (ctx) => ctx.requests],
+  ['GET', /^keys$/, (ctx) => ({ platformPublicKey: ctx.platform.publicKeyPem, platformPublicKeyBase64: ctx.platform.publicKeyBase64 })],
+  ['GET', /^clock$/, clockView],
+  ['POST', /^clock$/, (ctx, input) => {
+    const { offsetSec } = jsonBody(input);
+    if (!Number.isSafeInteger(offsetSec)) throw new HttpError(400, 'offsetSec must be an integer number of seconds');
+    ctx.clockOffsetSec = offsetSec;
+    return clockView(ctx);
+  }],
   ['GET', /^faults$/, (ctx) => ({ faults: ctx.faults.list() })],
   ['POST', /^faults$/, (ctx, input) => {
     try {

@@ -7,10 +7,10 @@ import { errorPage } from './html.mjs';
 
 /** What a fault can do. See `describeFaults` for the meaning of each. */
 export const FAULT_KINDS = Object.freeze([
-  'delay', 'http500', 'non_json', 'drop', 'truncated_json', 'huge_body', 'redirect', 'html_error', 'notify_fail',
+  'delay', 'http500', 'non_json', 'drop', 'truncated_json', 'huge_body', 'redirect', 'html_error', 'lose_answer', 'notify_fail',
 ]);
 
-const TARGET_RE = /^(\*|notify|mapi\.php|submit\.php|pay|api\.php(\?act=[a-z]*)?)$/;
+const TARGET_RE = /^(\*|notify|mapi\.php|submit\.php|pay|api\.php(\?act=[a-z]*)?|api(\/\w+){0,2})$/;
 
 /** One line per kind, for --help and errors. */
 export const describeFaults = `\
@@ -21,16 +21,23 @@ export const describeFaults = `\
   truncated_json  HTTP 200 with JSON cut in the middle
   huge_body       HTTP 200 with a ~10 MB body ("bytes" to change), streamed
   redirect        HTTP 302 to "location" (default: the sandbox's _sandbox/redirected page)
-  drop            close the connection without any answer
+  drop            close the connection without any answer (the request is not handled)
+  lose_answer     handle the request (an order is created, a refund done...), then close the
+                  connection without the answer; with target "notify": send the notify, then
+                  count the attempt as failed whatever the answer (the merchant sees a retry)
   notify_fail     (target "notify") the notify attempt fails without being sent;
                   with target "notify" every kind but delay does the same`;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms).unref());
 
-/** Whether a fault's target covers an endpoint ("api.php" covers "api.php?act=refund"; "*" all incoming). */
+/**
+ * Whether a fault's target covers an endpoint: "api.php" covers
+ * "api.php?act=refund", "api" every V2 route and "api/pay" each
+ * "api/pay/<func>"; "*" every incoming request.
+ */
 function matches(target, endpoint) {
   if (target === '*') return endpoint !== 'notify';
-  return target === endpoint || endpoint.startsWith(`${target}?`);
+  return target === endpoint || endpoint.startsWith(`${target}?`) || endpoint.startsWith(`${target}/`);
 }
 
 /** The active faults. */
@@ -46,7 +53,8 @@ export class Faults {
     const { target = '*', kind, ms, times = 1, bytes, location } = spec ?? {};
     if (!FAULT_KINDS.includes(kind)) throw new Error(`kind must be one of ${FAULT_KINDS.join(', ')}`);
     if (typeof target !== 'string' || !TARGET_RE.test(target)) {
-      throw new Error('target must be "*", "notify", "mapi.php", "submit.php", "pay", "api.php" or "api.php?act=<act>"');
+      throw new Error('target must be "*", "notify", "mapi.php", "submit.php", "pay", "api.php", "api.php?act=<act>", '
+        + '"api", "api/<class>" or "api/<class>/<func>"');
     }
     if (kind === 'notify_fail' && target !== 'notify') throw new Error('kind notify_fail needs target "notify"');
     for (const [name, v] of Object.entries({ ms, times, bytes })) {
@@ -83,6 +91,15 @@ export class Faults {
   }
 }
 
+/** Lets the request be handled, then closes the connection instead of sending the answer. */
+function loseAnswer(req, res) {
+  res.writeHead = () => res;
+  res.end = () => {
+    req.socket.destroy();
+    return res;
+  };
+}
+
 /** Waits the fault's delay. Returns true if the fault was only a delay (carry on). */
 export async function delayFault(fault) {
   if (fault.ms) await sleep(fault.ms);
@@ -107,12 +124,14 @@ async function writeHuge(res, bytes, type) {
 
 /**
  * Answers an incoming request with a fault (after its delay). Returns
- * true if the response was handled, false for a plain delay.
+ * true if the response was handled, false for a plain delay or
+ * lose_answer (the request is then handled, its answer thrown away).
  * `type` is the Content-Type the endpoint normally answers with.
  */
 export async function answerWithFault(fault, req, res, { type, base }) {
   if (await delayFault(fault)) return false;
   switch (fault.kind) {
+    case 'lose_answer': loseAnswer(req, res); return false;
     case 'http500': send(res, 500, type, ''); break;
     case 'non_json': send(res, 200, HTML_TYPE,
       '<br />\n<b>Warning</b>:  Undefined array key "pid" in <b>/www/wwwroot/api.php</b> on line <b>12</b><br />\n'); break;

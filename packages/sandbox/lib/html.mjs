@@ -65,7 +65,8 @@ export function indexPage({ base, orders }) {
     `<li><a href="${escapeHtml(`${base}pay/${o.trade_no}`)}">${escapeHtml(o.trade_no)}</a> ` +
     `${escapeHtml(o.out_trade_no)} ¥${escapeHtml(o.money)} status ${escapeHtml(o.status)}</li>`).join('');
   return page('EPay sandbox', `<h3>EPay sandbox</h3><p>Gateway base URL: <code>${escapeHtml(base)}</code></p>` +
-    '<p>Endpoints: mapi.php, submit.php, api.php, pay/&lt;trade_no&gt;, _sandbox/ (control API). ' +
+    '<p>Endpoints: V1 mapi.php, submit.php, api.php; V2 api/pay/&lt;func&gt;, api/merchant/&lt;func&gt;; ' +
+    'the cashier pay/&lt;trade_no&gt;; _sandbox/ (control API, platform key at _sandbox/keys). ' +
     'Run <code>epay-sandbox --help</code> for details.</p>' +
     `<h4>Latest orders</h4><ul id="orders">${items || '<li>none yet</li>'}</ul>`);
 }

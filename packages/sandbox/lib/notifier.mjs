@@ -1,6 +1,7 @@
 // Payment notifies: a signed GET to notify_url, redirects not followed,
-// acknowledged only by the body "success", retried on a schedule. Every
-// attempt is recorded on the order ({ at, status, body, error }).
+// acknowledged only by the body "success", retried on a schedule, signed
+// anew at every attempt. Every attempt is recorded on the order
+// ({ at, status, body, error }).
 
 import http from 'node:http';
 import https from 'node:https';
@@ -21,22 +22,25 @@ export class Notifier {
   #waiting = [];
 
   /**
-   * @param {{ store: import('./store.mjs').Store, faults: import('./faults.mjs').Faults,
+   * @param {{ ctx: { store: import('./store.mjs').Store, faults: import('./faults.mjs').Faults },
    *   delays?: number[], timeoutMs?: number, log?: (line: string) => void }} options
+   *   `ctx` is what resultParams() signs with (the store's merchants, the platform key, the clock).
    */
-  constructor({ store, faults, delays = DEFAULT_RETRY_DELAYS_MS, timeoutMs = 5000, log }) {
-    Object.assign(this, { store, faults, delays, timeoutMs, log: log ?? (() => {}) });
+  constructor({ ctx, delays = DEFAULT_RETRY_DELAYS_MS, timeoutMs = 5000, log }) {
+    Object.assign(this, { ctx, store: ctx.store, faults: ctx.faults, delays, timeoutMs, log: log ?? (() => {}) });
   }
 
   /** Starts a new round of notifies for a paid order (cancelling any round in progress). */
   start(order) {
     this.#stop(order.trade_no);
-    const merchant = this.store.merchant(order.pid);
-    Object.assign(order.notify, {
-      status: 'pending', round: (order.notify.round ?? 0) + 1, tries: 0, url: withQuery(order.notify_url, resultParams(merchant, order)),
-    });
+    Object.assign(order.notify, { status: 'pending', round: (order.notify.round ?? 0) + 1, tries: 0, url: this.#signedUrl(order) });
     this.store.save();
     this.#schedule(order, 0);
+  }
+
+  /** The notify URL, signed now: a V2 order's carries a fresh timestamp at every attempt. */
+  #signedUrl(order) {
+    return withQuery(order.notify_url, resultParams(this.ctx, order));
   }
 
   /** Continues rounds left pending by a previous run (persisted state). */
@@ -72,6 +76,8 @@ export class Notifier {
     this.#timers.delete(order.trade_no);
     const { round } = order.notify;
     const at = new Date().toISOString();
+    // Signed anew, unless its merchant is not configured any more (a persisted order): then as last signed.
+    if (this.store.merchant(order.pid)) order.notify.url = this.#signedUrl(order);
     const result = await this.#deliver(order.notify.url);
     // Dropped if the sandbox closed, was reset, or a new round started meanwhile.
     if (this.#closed || this.store.get(order.trade_no) !== order || order.notify.round !== round) return;
@@ -88,13 +94,14 @@ export class Notifier {
 
   async #deliver(url) {
     const fault = this.faults.take('notify');
-    if (fault && !(await delayFault(fault))) {
+    if (fault && !(await delayFault(fault)) && fault.kind !== 'lose_answer') {
       return { status: null, body: '', error: `fault injected: ${fault.kind}` };
     }
     if (this.#active >= MAX_PARALLEL_NOTIFIES) await new Promise((go) => this.#waiting.push(go));
     this.#active += 1;
     try {
-      return await this.#get(url);
+      const result = await this.#get(url);
+      return fault?.kind === 'lose_answer' ? { status: null, body: '', error: 'fault injected: lose_answer (sent, answer lost)' } : result;
     } finally {
       this.#active -= 1;
       this.#waiting.shift()?.();

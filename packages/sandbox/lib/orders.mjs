@@ -1,10 +1,11 @@
 // Order creation: mapi.php (JSON answers) and submit.php (HTML answers).
-// Both check the merchant, the MD5 signature and the fields the same way;
-// they differ in which fields are required and how errors are shown.
+// Both check the merchant, the signature and the fields the same way; they
+// differ in which fields are required and how errors are shown. V2's
+// pay/create and pay/submit (v2.mjs) create orders through createOrder too.
 
 import { isIP } from 'node:net';
 import { HTML_TYPE, redirect, sendHtml, sendPhpJson } from './http.mjs';
-import { signatureMatches } from './signature.mjs';
+import { signatureError } from './auth.mjs';
 import { errorPage } from './html.mjs';
 import { OUT_TRADE_NO_RE, isPayType, parseCents, formatCents, cutBytes, dateTime } from './values.mjs';
 
@@ -14,34 +15,27 @@ const REQUIRED_LABELS = {
   money: '金额(money)', clientip: '用户IP地址(clientip)', device: '设备类型(device)',
 };
 const MAPI_REQUIRED = ['pid', 'type', 'out_trade_no', 'notify_url', 'return_url', 'name', 'money', 'clientip', 'device'];
-const SUBMIT_REQUIRED = ['pid', 'out_trade_no', 'notify_url', 'return_url', 'name', 'money'];
+/** The fields submit.php (and V2's pay/submit) require. */
+export const SUBMIT_REQUIRED = ['pid', 'out_trade_no', 'notify_url', 'return_url', 'name', 'money'];
 
 const fail = (code, msg) => ({ error: { code, msg } });
+const blank = (fields, k) => String(fields[k] ?? '').trim() === '';
 
-/**
- * Checks the signature of received `fields` under `key` (signature.mjs:
- * every field but sign/sign_type, empty ones skipped, whatever their
- * names), case-insensitively. Returns an error message or null.
- */
-function signatureError(fields, key) {
-  if (!fields.sign) return '缺少签名参数';
-  if (fields.sign_type && String(fields.sign_type).toUpperCase() !== 'MD5') return '签名类型(sign_type)不支持';
-  return signatureMatches(fields, key, fields.sign) ? null : 'MD5签名校验失败';
-}
-
-/** Validates the request; returns { merchant, values } or { error, html? }. */
-function validate(store, fields, required) {
+/** The merchant of a V1 order (mapi.php, submit.php), or an error: -4, -1 (pid, banned), -3 (merchant, signature). */
+function v1Merchant(store, fields) {
   if (Object.keys(fields).length === 0) return fail(-4, '未传入任何参数');
-  const blank = (k) => String(fields[k] ?? '').trim() === '';
-  if (blank('pid')) return fail(-1, `${REQUIRED_LABELS.pid}不能为空`);
+  if (blank(fields, 'pid')) return fail(-1, `${REQUIRED_LABELS.pid}不能为空`);
   const merchant = store.merchant(fields.pid);
   if (!merchant) return fail(-3, '商户不存在！');
-  if (Number(merchant.active) === 0) return fail(-1, '商户已封禁，无法支付！');
-  const badSign = signatureError(fields, merchant.key);
-  if (badSign) return fail(-3, badSign);
+  if (Number(merchant.active) === 0) return fail(-1, '商户已被封禁，无法支付！');
+  const badSign = signatureError(store, merchant, fields);
+  return badSign ? fail(-3, badSign) : { merchant };
+}
 
+/** Checks an order's fields (signature already checked); returns { values } or { error, html? }. */
+function orderValues(merchant, fields, required) {
   if (Object.values(fields).some((v) => v.includes('\0'))) return fail(-1, '参数不能包含NUL字符');
-  const missing = required.find(blank);
+  const missing = required.find((k) => blank(fields, k));
   if (missing) return fail(-1, `${REQUIRED_LABELS[missing]}不能为空`);
   const { type = '', out_trade_no, clientip, device } = fields;
   if (!OUT_TRADE_NO_RE.test(out_trade_no)) return fail(-1, '订单号(out_trade_no)格式不正确');
@@ -55,9 +49,9 @@ function validate(store, fields, required) {
     pid: merchant.pid, out_trade_no, type, money: formatCents(cents),
     // whitespace-only param dropped, as one server version does
     name: cutBytes(fields.name, 127), param: param.trim() ? param : null,
-    notify_url: fields.notify_url, return_url: fields.return_url,
+    notify_url: fields.notify_url, return_url: fields.return_url || null,
   };
-  return { merchant, values };
+  return { values };
 }
 
 /** Whether a retried order asks for something different from the stored one. */
@@ -68,16 +62,19 @@ function differs(order, v) {
 }
 
 /**
- * Creates the order, or returns the existing one for an identical retry
- * of the same out_trade_no. Returns { order } or { error, html? }.
+ * Creates merchant's order from `fields` (whose signature was checked), or
+ * returns the existing one for an identical retry of the same
+ * out_trade_no. `api` ("v1" or "v2") decides how its notify is signed.
+ * Returns { order } or { error, html? }.
  */
-export function createOrder(store, fields, { required, via, clientip }) {
-  const checked = validate(store, fields, required);
+export function createOrder(store, merchant, fields, { required, via, api, clientip }) {
+  const checked = orderValues(merchant, fields, required);
   if (checked.error) return checked;
   const v = checked.values;
   const existing = store.findByOut(v.pid, v.out_trade_no);
   if (existing) {
     if (existing.status > 0) return fail(-1, `该订单(${v.out_trade_no})已完成支付，请勿重复发起支付`);
+    if (existing.outcome === 'closed') return fail(-1, `该订单(${v.out_trade_no})已关闭，请更换订单号重新发起支付`);
     if (differs(existing, v)) return fail(-1, `该订单(${v.out_trade_no})支付参数有变化，请更换订单号重新发起支付`);
     if (!existing.type && v.type) {
       existing.type = v.type;
@@ -87,7 +84,7 @@ export function createOrder(store, fields, { required, via, clientip }) {
   }
   return {
     order: store.add({
-      ...v, clientip: fields.clientip || clientip, device: fields.device || null, via,
+      ...v, clientip: fields.clientip || clientip, device: fields.device || null, via, api,
       addtime: dateTime(), endtime: null, status: 0, api_trade_no: null, buyer: null,
       refundmoney: '0.00', refunds: [], outcome: null, notify: { status: 'none', url: null, attempts: [] },
     }),
@@ -104,7 +101,8 @@ export const cashierUrl = (base, order) => `${base}pay/${order.trade_no}`;
  * the HTML error page with HTTP 200.
  */
 export function handleMapi(ctx, req, res, input) {
-  const r = createOrder(ctx.store, input.fields, { required: MAPI_REQUIRED, via: 'mapi' });
+  const auth = v1Merchant(ctx.store, input.fields);
+  const r = auth.error ? auth : createOrder(ctx.store, auth.merchant, input.fields, { required: MAPI_REQUIRED, via: 'mapi', api: 'v1' });
   if (r.html) return sendHtml(res, 200, errorPage(r.error.msg));
   if (r.error) return sendPhpJson(res, r.error, { unescapedUnicode: true });
   sendPhpJson(res, { code: 1, trade_no: r.order.trade_no, payurl: cashierUrl(ctx.baseUrl(req), r.order) }, { type: HTML_TYPE });
@@ -112,8 +110,9 @@ export function handleMapi(ctx, req, res, input) {
 
 /** GET/POST submit.php: redirects to the cashier, or shows the HTML error page. Never JSON. */
 export function handleSubmit(ctx, req, res, input) {
-  const r = createOrder(ctx.store, input.fields, {
-    required: SUBMIT_REQUIRED, via: 'submit', clientip: req.socket.remoteAddress,
+  const auth = v1Merchant(ctx.store, input.fields);
+  const r = auth.error ? auth : createOrder(ctx.store, auth.merchant, input.fields, {
+    required: SUBMIT_REQUIRED, via: 'submit', api: 'v1', clientip: req.socket.remoteAddress,
   });
   if (r.error) return sendHtml(res, 200, errorPage(r.error.msg));
   redirect(res, cashierUrl(ctx.baseUrl(req), r.order));

@@ -35,10 +35,16 @@ export function compareNames(a, b) {
   return NUMERIC_RE.test(a) && NUMERIC_RE.test(b) ? numberCompare(a, b) : byteCompare(a, b);
 }
 
-/** The string that is signed: `k=v&...` over the non-empty fields but sign/sign_type, PHP-ordered. */
+/**
+ * The string that is signed: `k=v&...` over the fields but sign/sign_type
+ * whose value is a non-empty scalar, PHP-ordered. Numbers are signed as
+ * their decimal text (a V2 answer's `"pid":1000` as `pid=1000`); arrays and
+ * objects (a V2 answer's `data` list) are skipped.
+ */
 export function signText(fields) {
+  const signed = (v) => v !== '' && v != null && typeof v !== 'object';
   return Object.keys(fields)
-    .filter((k) => k !== 'sign' && k !== 'sign_type' && fields[k] !== '' && fields[k] != null)
+    .filter((k) => k !== 'sign' && k !== 'sign_type' && signed(fields[k]))
     .sort(compareNames)
     .map((k) => `${k}=${fields[k]}`)
     .join('&');

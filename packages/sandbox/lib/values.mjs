@@ -46,12 +46,21 @@ export function cutBytes(text, maxBytes) {
   return out;
 }
 
+/** Whether a received field is empty to PHP's empty(): absent, "" or "0". */
+export const isEmptyPhp = (v) => v === undefined || v === null || v === '' || v === '0';
+
 const pad = (n, w = 2) => String(n).padStart(w, '0');
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Local time as the server's database shows it: "2024-11-28 07:31:05". */
 export function dateTime(d = new Date()) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
     `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** The local date `daysAgo` days ago (0: today), as addtime starts: "2024-11-28". */
+export function day(daysAgo = 0) {
+  return dateTime(new Date(Date.now() - daysAgo * DAY_MS)).slice(0, 10);
 }
 
 /** Compact local timestamp used as a trade_no prefix: "20241128073105" (14 digits). */
