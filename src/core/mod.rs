@@ -9,3 +9,4 @@ pub mod params;
 pub mod qr;
 pub mod sign;
 pub mod url;
+pub mod v2;
