@@ -4,8 +4,17 @@
 //! and synchronous:
 //! - [`keys`]: the merchant private key and the platform public key(s),
 //!   from PEM or base64 to the DER WebCrypto imports, checked;
-//! - [`base64`]: strict base64.
+//! - [`answer`]: the signed fields of a JSON answer and its signature;
+//! - [`notify`]: a notify or return redirect in two steps around the
+//!   asynchronous verification, with the timestamp check;
+//! - [`signature`], [`base64`]: what the last two share.
+//!
+//! The sign string is V1's (`crate::core::sign::sign_string`), without the
+//! KEY; the signature is RSASSA-PKCS1-v1_5 over SHA-256, in base64.
 
+pub mod answer;
 pub mod base64;
 mod der;
 pub mod keys;
+pub mod notify;
+pub mod signature;
