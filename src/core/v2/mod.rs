@@ -4,6 +4,8 @@
 //! and synchronous:
 //! - [`keys`]: the merchant private key and the platform public key(s),
 //!   from PEM or base64 to the DER WebCrypto imports, checked;
+//! - [`request`]: `pid` and `timestamp` added to a request, its sign string,
+//!   then `sign`/`sign_type`; generated refund numbers;
 //! - [`answer`]: the signed fields of a JSON answer and its signature;
 //! - [`notify`]: a notify or return redirect in two steps around the
 //!   asynchronous verification, with the timestamp check;
@@ -17,4 +19,5 @@ pub mod base64;
 mod der;
 pub mod keys;
 pub mod notify;
+pub mod request;
 pub mod signature;
