@@ -21,3 +21,6 @@ pub mod keys;
 pub mod notify;
 pub mod request;
 pub mod signature;
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod openssl_tests;
