@@ -15,7 +15,7 @@ const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 const SLOW = 0xffffffff;
 const NO_KEY = 0xffffffff;
 const NOTIFY_OBJECT = 1 << 8;
-const REASONS = [null, 'malformed', 'missing_sign', 'bad_sign', 'pid_mismatch', 'out_trade_no_mismatch', 'money_mismatch'];
+const REASONS = [null, 'malformed', 'missing_sign', 'bad_sign', 'pid_mismatch', 'out_trade_no_mismatch', 'money_mismatch', 'stale_timestamp'];
 // Header layout (src/wasm/fast.rs `Header`), in u32 slots.
 const H_TEXT = 0, H_CAP = 1, H_OUT = 2, H_OUT_LEN = 3, H_OUT_LENS = 4, H_OUT_COUNT = 5, H_LENS = 6;
 const MAX_SEGMENTS = 256;

@@ -14,3 +14,4 @@ pub mod qr;
 pub mod sign;
 pub mod transport;
 pub mod url;
+pub mod v2;

@@ -23,8 +23,11 @@ pub enum Reason {
     Malformed,
     /// No `sign`.
     MissingSign,
-    /// The signature does not match (or `sign_type` is not MD5).
+    /// The signature does not match (or `sign_type` is not MD5; for V2,
+    /// not RSA).
     BadSign,
+    /// V2 only: no `timestamp`, or one too far from now.
+    StaleTimestamp,
     /// Signed, but for another merchant.
     PidMismatch,
     /// Signed, but for another order.
@@ -40,6 +43,7 @@ impl Reason {
             Reason::Malformed => "malformed",
             Reason::MissingSign => "missing_sign",
             Reason::BadSign => "bad_sign",
+            Reason::StaleTimestamp => "stale_timestamp",
             Reason::PidMismatch => "pid_mismatch",
             Reason::OutTradeNoMismatch => "out_trade_no_mismatch",
             Reason::MoneyMismatch => "money_mismatch",
@@ -84,7 +88,19 @@ pub struct Verification<'a> {
     pub data: Params<'a>,
 }
 
-impl Verification<'_> {
+impl<'a> Verification<'a> {
+    /// The outcome for `data` refused for `reason` (`None`: accepted); paid
+    /// when accepted and `trade_status` is `TRADE_SUCCESS`.
+    pub fn new(reason: Option<Reason>, data: Params<'a>) -> Self {
+        let paid = reason.is_none() && data.get("trade_status") == Some(TRADE_SUCCESS);
+        Verification { reason, paid, data }
+    }
+
+    /// The outcome for input that could not be parsed.
+    pub fn malformed() -> Self {
+        Verification { reason: Some(Reason::Malformed), paid: false, data: Params::default() }
+    }
+
     /// Signature valid and every expectation met.
     pub fn ok(&self) -> bool {
         self.reason.is_none()
@@ -112,11 +128,10 @@ pub fn parse_notify(input: &str) -> Option<Params<'_>> {
 pub fn verify_notify<'a>(data: Option<Params<'a>>, key: &str, expected: &Expected) -> Result<Verification<'a>> {
     check_key(key)?;
     let Some(data) = data else {
-        return Ok(Verification { reason: Some(Reason::Malformed), paid: false, data: Params::default() });
+        return Ok(Verification::malformed());
     };
     let reason = check(&data, key, expected)?;
-    let paid = reason.is_none() && data.get("trade_status") == Some(TRADE_SUCCESS);
-    Ok(Verification { reason, paid, data })
+    Ok(Verification::new(reason, data))
 }
 
 fn check(data: &Params, key: &str, expected: &Expected) -> Result<Option<Reason>> {
@@ -127,19 +142,25 @@ fn check(data: &Params, key: &str, expected: &Expected) -> Result<Option<Reason>
     if !md5_type || !verify(data, key, sign)? {
         return Ok(Some(Reason::BadSign));
     }
+    Ok(check_expected(data, expected))
+}
+
+/// The first expectation that signed `data` does not meet: `pid`, then
+/// `out_trade_no`, then `money` (compared in cents).
+pub fn check_expected(data: &Params, expected: &Expected) -> Option<Reason> {
     if expected.pid.as_deref().is_some_and(|pid| data.get("pid") != Some(pid)) {
-        return Ok(Some(Reason::PidMismatch));
+        return Some(Reason::PidMismatch);
     }
     if expected.out_trade_no.as_deref().is_some_and(|no| data.get("out_trade_no") != Some(no)) {
-        return Ok(Some(Reason::OutTradeNoMismatch));
+        return Some(Reason::OutTradeNoMismatch);
     }
     if let Some(want) = expected.money {
         let got = data.get("money").and_then(|m| Money::parse("money", m).ok());
         if got != Some(want) {
-            return Ok(Some(Reason::MoneyMismatch));
+            return Some(Reason::MoneyMismatch);
         }
     }
-    Ok(None)
+    None
 }
 
 #[cfg(test)]

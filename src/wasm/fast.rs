@@ -259,5 +259,6 @@ fn reason_code(reason: Reason) -> u32 {
         Reason::PidMismatch => 3,
         Reason::OutTradeNoMismatch => 4,
         Reason::MoneyMismatch => 5,
+        Reason::StaleTimestamp => 6, // V2 only: never from V1's fast path
     }
 }
