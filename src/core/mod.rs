@@ -4,6 +4,7 @@ pub mod answers;
 pub mod api;
 pub mod error;
 pub mod form;
+pub mod json;
 pub mod listing;
 pub mod merchant;
 pub mod money;
