@@ -3,10 +3,10 @@
 //! `msg` on failure), then the typed answer ([`super::answers`]).
 
 use super::error::{decimal, Detail, Error, ErrorCode, Result};
-use serde_json::{Map, Value};
+use super::json::{self, Json, Object};
 
-/// The fields of an answer as received, by name.
-pub type Fields = Map<String, Value>;
+/// The fields of an answer as received, in order.
+pub type Fields = Object;
 
 /// How much of a bad body is kept until the KEY is redacted: enough that a
 /// KEY straddling the 200 characters an error shows is still whole when
@@ -27,8 +27,8 @@ pub trait Answer: Sized {
 /// or `API_ERROR` with the gateway's code and msg.
 pub fn judge(success_codes: &[i64], status: u16, body: &str) -> Result<Fields> {
     check_status(status)?;
-    let object = match serde_json::from_str(body.trim_start_matches('\u{feff}')) {
-        Ok(Value::Object(object)) => Some(object),
+    let object = match json::parse(body.trim_start_matches('\u{feff}')) {
+        Some(Json::Object(object)) => Some(object),
         _ => None,
     };
     let code = object.as_ref().and_then(|o| integer(o.get("code")?));
@@ -37,8 +37,7 @@ pub fn judge(success_codes: &[i64], status: u16, body: &str) -> Result<Fields> {
     };
     if !success_codes.contains(&code) {
         let msg = match object.remove("msg") {
-            Some(Value::String(s)) => s,
-            Some(Value::Number(n)) => n.as_i64().map(decimal).unwrap_or_default(),
+            Some(Json::String(text) | Json::Number(text)) => text,
             _ => String::new(),
         };
         let shown = if msg.is_empty() { "(no message)" } else { &msg };
@@ -83,28 +82,25 @@ pub fn bad_shape(what: &str, why: &str) -> Error {
 /// field. No gateway sends one.
 fn drop_proto(object: &mut Fields) {
     object.remove("__proto__");
-    for value in object.values_mut() {
-        let mut stack = vec![value];
-        while let Some(value) = stack.pop() {
-            match value {
-                Value::Object(inner) => {
-                    inner.remove("__proto__");
-                    stack.extend(inner.values_mut());
-                }
-                Value::Array(items) => stack.extend(items.iter_mut()),
-                _ => {}
+    let mut stack: Vec<&mut Json> = object.values_mut().collect();
+    while let Some(value) = stack.pop() {
+        match value {
+            Json::Object(inner) => {
+                inner.remove("__proto__");
+                stack.extend(inner.values_mut());
             }
+            Json::Array(items) => stack.extend(items.iter_mut()),
+            _ => {}
         }
     }
 }
 
 /// An integer as gateways write one: a JSON integer or a string of one
 /// (`1005` or `"1005"`). Anything else (a fraction, `"1e3"`, `true`) is not.
-pub fn integer(value: &Value) -> Option<i64> {
+pub fn integer(value: &Json) -> Option<i64> {
     match value {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.parse().ok(),
-        _ => None,
+        Json::String(s) => s.parse().ok(),
+        _ => value.as_i64(),
     }
 }
 
@@ -112,11 +108,11 @@ pub fn integer(value: &Value) -> Option<i64> {
 /// as real servers send it; each row must be an object.
 pub fn rows(what: &str, fields: &mut Fields) -> Result<Vec<Fields>> {
     match fields.remove("data") {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(rows)) => rows
+        None | Some(Json::Null) => Ok(Vec::new()),
+        Some(Json::Array(rows)) => rows
             .into_iter()
             .map(|row| match row {
-                Value::Object(row) => Ok(row),
+                Json::Object(row) => Ok(row),
                 _ => Err(bad_shape(what, "a row of data is not an object")),
             })
             .collect(),
@@ -147,8 +143,8 @@ impl Reader {
     /// A text field; `None` when absent or `null`.
     pub fn text(&mut self, name: &str) -> Result<Option<String>> {
         match self.fields.remove(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
+            None | Some(Json::Null) => Ok(None),
+            Some(Json::String(s)) => Ok(Some(s)),
             Some(_) => Err(self.bad(name, " is not text")),
         }
     }
@@ -162,7 +158,7 @@ impl Reader {
     /// when absent or `null`.
     pub fn int(&mut self, name: &str) -> Result<Option<i64>> {
         match self.fields.remove(name) {
-            None | Some(Value::Null) => Ok(None),
+            None | Some(Json::Null) => Ok(None),
             Some(v) => integer(&v).map(Some).ok_or_else(|| self.bad(name, " is not an integer")),
         }
     }
@@ -194,8 +190,8 @@ mod tests {
     fn reads_json_sent_as_html_with_escapes_and_a_bom() {
         let body = "\u{feff}{\"code\":\"1\",\"payurl\":\"http:\\/\\/g.cn\\/pay\",\"name\":\"VIP\\u4f1a\\u5458\"}";
         let fields = judge(&[1], 200, body).unwrap();
-        assert_eq!(fields["payurl"], "http://g.cn/pay");
-        assert_eq!(fields["name"], "VIP会员");
+        assert_eq!(fields.get("payurl"), Some(&Json::String("http://g.cn/pay".into())));
+        assert_eq!(fields.get("name"), Some(&Json::String("VIP会员".into())));
     }
 
     #[test]
@@ -231,7 +227,7 @@ mod tests {
     #[test]
     fn proto_fields_are_dropped_at_any_depth() {
         let fields = judge(&[1], 200, r#"{"code":1,"__proto__":{"x":1},"a":[{"__proto__":1,"b":{"__proto__":2,"c":3}}]}"#).unwrap();
-        assert_eq!(Value::Object(fields).to_string(), r#"{"a":[{"b":{"c":3}}],"code":1}"#);
+        assert_eq!(Json::Object(fields), json::parse(r#"{"code":1,"a":[{"b":{"c":3}}]}"#).unwrap());
     }
 
     #[test]
@@ -247,7 +243,7 @@ mod tests {
 
     #[test]
     fn integers_as_gateways_write_them() {
-        let read = |json: &str| integer(&serde_json::from_str(json).unwrap());
+        let read = |text: &str| integer(&json::parse(text).unwrap());
         assert_eq!([read("1005"), read("\"1005\""), read("-1"), read("\"-3\""), read("0")], [Some(1005), Some(1005), Some(-1), Some(-3), Some(0)]);
         for not in ["1.0", "1.5", "\"1.5\"", "\"\"", "\" 1\"", "\"1e3\"", "true", "null", "[1]", "18446744073709551615"] {
             assert_eq!(read(not), None, "{not}");

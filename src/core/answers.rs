@@ -6,9 +6,10 @@
 //! refund, whose answer they are.
 //!
 //! They serialize (serde) to what JS receives. They are read with a
-//! [`Reader`] rather than a derived `Deserialize`: a field of the wrong type
-//! is named in the error, and the derive's `flatten` machinery would cost
-//! about a third of the wasm the answers take.
+//! [`Reader`] from the core's JSON reader (`super::json`) rather than a
+//! derived `Deserialize`: a field of the wrong type is named in the error,
+//! and the derive's `flatten` machinery would cost about a third of the
+//! wasm the answers take.
 
 use super::answer::{bad_shape, integer, rows, Answer, Fields, Reader};
 use super::error::Result;
@@ -213,7 +214,7 @@ impl Answer for RefundResult {
 /// `fields` without `names`.
 fn without(mut fields: Fields, names: &[&str]) -> Fields {
     for name in names {
-        fields.remove(*name);
+        fields.remove(name);
     }
     fields
 }

@@ -22,9 +22,8 @@
 
 use super::signature::{signature_of, Signature};
 use crate::core::error::{Error, ErrorCode, Result};
+use crate::core::json::{self, Json};
 use crate::core::params::Params;
-use serde_json::value::RawValue;
-use std::collections::BTreeMap;
 
 /// A V2 answer's top-level scalar fields, as the platform signed them, and
 /// where its signature stands.
@@ -38,17 +37,14 @@ pub struct Answer {
     pub signature: Signature,
 }
 
-/// Reads a V2 answer's body. `BAD_RESPONSE` when it is not a JSON object or
-/// has a field name that cannot be signed.
+/// Reads a V2 answer's body. `BAD_RESPONSE` when it is not a JSON object (a
+/// lone surrogate in a string included) or has a field name that cannot be
+/// signed.
 pub fn parse_answer(body: &str) -> Result<Answer> {
-    let object: BTreeMap<String, &RawValue> =
-        serde_json::from_str(body).map_err(|_| bad_answer("the gateway's answer is not a JSON object"))?;
-    let mut pairs = Vec::with_capacity(object.len());
-    for (name, raw) in object {
-        if let Some(text) = php_string(raw)? {
-            pairs.push((name, text));
-        }
-    }
+    let Some(Json::Object(object)) = json::parse(body) else {
+        return Err(bad_answer("the gateway's answer is not a JSON object"));
+    };
+    let pairs = object.into_iter().filter_map(|(name, value)| Some((name, php_string(value)?)));
     let fields = Params::from_pairs(pairs)
         .map_err(|_| bad_answer("the gateway's answer has a field name that is not a protocol name"))?;
     let signature = signature_of(&fields);
@@ -57,18 +53,13 @@ pub fn parse_answer(body: &str) -> Result<Answer> {
 
 /// A JSON scalar as PHP's `(string)` writes the value `json_decode` gives;
 /// `None` for arrays and objects.
-fn php_string(raw: &RawValue) -> Result<Option<String>> {
-    let text = raw.get();
-    Ok(match text.as_bytes().first() {
-        Some(b'"') => {
-            let unescaped = serde_json::from_str(text);
-            Some(unescaped.map_err(|_| bad_answer("the gateway's answer has a string that is not valid Unicode"))?)
-        }
-        Some(b't') => Some("1".to_owned()),
-        Some(b'f' | b'n') => Some(String::new()),
-        Some(b'[' | b'{') => None,
-        _ => Some(text.to_owned()),
-    })
+fn php_string(value: Json) -> Option<String> {
+    match value {
+        Json::String(text) | Json::Number(text) => Some(text),
+        Json::Bool(true) => Some("1".to_owned()),
+        Json::Bool(false) | Json::Null => Some(String::new()),
+        Json::Array(_) | Json::Object(_) => None,
+    }
 }
 
 fn bad_answer(message: &str) -> Error {
