@@ -7,7 +7,7 @@
 //! the gateway de-duplicates on. `pay/create` and `pay/close` are never
 //! sent again.
 
-use super::answers::{CreatedOrder, MerchantInfo, Orders, QueriedOrder, Refund, RefundStatus};
+use super::answers::{Reading, CREATED_ORDER, MERCHANT_INFO, REFUND, REFUND_STATUS};
 use super::client::Account;
 use crate::core::api::{OrderRef, MAX_PAGE_LIMIT};
 use crate::core::error::{decimal, Error, Result};
@@ -15,45 +15,42 @@ use crate::core::merchant::with_pid;
 use crate::core::money::Money;
 use crate::core::order::{check_merchant_no, validate_order, Endpoint};
 use crate::core::params::Params;
-use std::marker::PhantomData;
 
 /// The shortest `out_refund_no` a v3096 server de-duplicates on, in bytes:
 /// it ignores one of 5 bytes or fewer.
 pub const MIN_OUT_REFUND_NO: usize = 6;
 
 /// A V2 call: where it goes, what it sends, whether it may be sent again,
-/// and the answer `A` it reads.
-pub struct Call<A> {
+/// and how its answer is read.
+#[derive(Debug, Clone)]
+pub struct Call {
     /// The route under `api/`, e.g. `pay/query`.
     pub route: &'static str,
     /// The fields to send, before `pid`, `timestamp` and the signature.
     pub params: Params<'static>,
     /// Whether the call may be sent again after a network error or a 5xx.
     pub retryable: bool,
-    answer: PhantomData<fn() -> A>,
+    /// How its answer is read.
+    pub reading: Reading,
 }
 
-impl<A> Call<A> {
-    fn new(route: &'static str, params: Params<'static>, retryable: bool) -> Self {
-        Call { route, params, retryable, answer: PhantomData }
-    }
-
+impl Call {
     /// A query: retryable, its fields given as pairs.
-    fn query(route: &'static str, pairs: Vec<(&'static str, String)>) -> Self {
+    fn query(route: &'static str, pairs: Vec<(&'static str, String)>, reading: Reading) -> Self {
         let mut params = Params::default();
         for (name, value) in pairs {
             params.set(name, value);
         }
-        Call::new(route, params, true)
+        Call { route, params, retryable: true, reading }
     }
 }
 
 /// `pay/create`: the order validated for the server API (`type` and
 /// `clientip` required, `method` defaulting to `jump`, `device` to `pc`),
 /// the account's pid filled in. Never retried.
-pub fn create_order(account: &Account, order: &Params) -> Result<Call<CreatedOrder>> {
+pub fn create_order(account: &Account, order: &Params) -> Result<Call> {
     let order = validate_order(&with_pid(&account.pid, order)?, Endpoint::PayCreate)?;
-    Ok(Call::new("pay/create", order.into_owned(), false))
+    Ok(Call { route: "pay/create", params: order.into_owned(), retryable: false, reading: Reading::Shape(&CREATED_ORDER) })
 }
 
 /// The fields of a `pay/submit` order (the page hand-over), validated as
@@ -64,14 +61,14 @@ pub fn submit_order(account: &Account, order: &Params) -> Result<Params<'static>
 }
 
 /// `pay/query`: one order.
-pub fn query_order(which: &OrderRef) -> Call<QueriedOrder> {
-    Call::query("pay/query", vec![which.pair()])
+pub fn query_order(which: &OrderRef) -> Call {
+    Call::query("pay/query", vec![which.pair()], Reading::Order)
 }
 
 /// `pay/refund`: refunds `money` yuan of an order under the merchant's
 /// refund number `out_refund_no` (6–64 of `a-z A-Z 0-9 . _ - |`). The
 /// gateway de-duplicates refunds on it, so the call is retried with it.
-pub fn refund(which: &OrderRef, money: &str, out_refund_no: &str) -> Result<Call<Refund>> {
+pub fn refund(which: &OrderRef, money: &str, out_refund_no: &str) -> Result<Call> {
     let money = Money::parse_positive("money", money)?.text();
     check_merchant_no("out_refund_no", out_refund_no)?;
     if out_refund_no.len() < MIN_OUT_REFUND_NO {
@@ -80,31 +77,30 @@ pub fn refund(which: &OrderRef, money: &str, out_refund_no: &str) -> Result<Call
             "out_refund_no must be at least 6 characters: gateways ignore shorter ones, and a retried refund could then be made twice",
         ));
     }
-    Ok(Call::query("pay/refund", vec![which.pair(), ("money", money), ("out_refund_no", out_refund_no.to_owned())]))
+    let pairs = vec![which.pair(), ("money", money), ("out_refund_no", out_refund_no.to_owned())];
+    Ok(Call::query("pay/refund", pairs, Reading::Shape(&REFUND)))
 }
 
 /// `pay/refundquery`: one refund, by `refund_no` or `out_refund_no`
 /// ([`crate::core::api::which`]).
-pub fn query_refund(which: (&'static str, String)) -> Call<RefundStatus> {
-    Call::query("pay/refundquery", vec![which])
+pub fn query_refund(which: (&'static str, String)) -> Call {
+    Call::query("pay/refundquery", vec![which], Reading::Shape(&REFUND_STATUS))
 }
 
 /// `pay/close`: closes an unpaid order. Never retried.
-pub fn close_order(which: &OrderRef) -> Call<()> {
-    let mut call = Call::query("pay/close", vec![which.pair()]);
-    call.retryable = false;
-    call
+pub fn close_order(which: &OrderRef) -> Call {
+    Call { retryable: false, ..Call::query("pay/close", vec![which.pair()], Reading::Nothing) }
 }
 
 /// `merchant/info`: the merchant's account.
-pub fn query_merchant() -> Call<MerchantInfo> {
-    Call::query("merchant/info", Vec::new())
+pub fn query_merchant() -> Call {
+    Call::query("merchant/info", Vec::new(), Reading::Shape(&MERCHANT_INFO))
 }
 
 /// `merchant/orders`: one page of `limit` (1–50) orders from `offset`,
 /// newest first, only those in `status` when given (0 unpaid, 1 paid,
 /// 2 refunded). The list is not covered by the platform's signature.
-pub fn query_orders(offset: u64, limit: u32, status: Option<i64>) -> Result<Call<Orders>> {
+pub fn query_orders(offset: u64, limit: u32, status: Option<i64>) -> Result<Call> {
     if !(1..=MAX_PAGE_LIMIT).contains(&limit) {
         return Err(Error::invalid("limit", "limit must be an integer from 1 to 50"));
     }
@@ -114,7 +110,7 @@ pub fn query_orders(offset: u64, limit: u32, status: Option<i64>) -> Result<Call
         Some(s) => pairs.push(("status", decimal(s))),
         None => {}
     }
-    Ok(Call::query("merchant/orders", pairs))
+    Ok(Call::query("merchant/orders", pairs, Reading::Orders))
 }
 
 #[cfg(test)]
@@ -126,7 +122,7 @@ mod tests {
         Account::new("http://g.cn/", "1000").unwrap()
     }
 
-    fn fields<A>(call: &Call<A>) -> Vec<(&str, &str)> {
+    fn fields(call: &Call) -> Vec<(&str, &str)> {
         call.params.iter().collect()
     }
 

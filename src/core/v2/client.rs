@@ -6,11 +6,12 @@
 //! Answer timestamps are not checked (the PHP SDK does not either).
 
 use super::answer::parse_answer;
+use super::answers::{orders, Reply};
 use super::api::{query_orders, Call};
 use super::notify::PreparedNotify;
 use super::request::{attach_signature, stamp};
 use super::signature::{Signature, Signed};
-use crate::core::answer::{check_status, judge, Answer, Fields};
+use crate::core::answer::{check_status, judge, Fields};
 use crate::core::answers::GatewayOrder;
 use crate::core::api::{Method, Request};
 use crate::core::error::{Error, ErrorCode, Result};
@@ -73,9 +74,9 @@ impl<T: Transport, R: Rsa> Client<T, R> {
         Ok(stamp_and_sign(&self.rsa, params, &self.account.pid, (self.now)()).await?.into_owned())
     }
 
-    /// Sends `call` and reads its typed answer.
-    pub async fn send<A: Answer>(&self, call: &Call<A>) -> Result<A> {
-        A::read(self.exchange(call.route, &call.params, call.retryable).await?)
+    /// Sends `call` and reads its answer.
+    pub async fn send(&self, call: &Call) -> Result<Reply> {
+        call.reading.read(self.exchange(call.route, &call.params, call.retryable).await?)
     }
 
     /// Sends `params` to `api/<route>` (POST, form-urlencoded), each attempt
@@ -97,7 +98,12 @@ impl<T: Transport, R: Rsa> Client<T, R> {
     /// filter sent to the gateway); `None` at the end, which is a page
     /// shorter than the limit.
     pub async fn next_order(&self, cursor: &mut OrdersCursor) -> Result<Option<GatewayOrder>> {
-        cursor.next_with(async |c| Ok(self.send(&query_orders(c.offset(), c.limit(), c.status())?).await?.0)).await
+        cursor
+            .next_with(async |c| {
+                let call = query_orders(c.offset(), c.limit(), c.status())?;
+                orders(self.exchange(call.route, &call.params, call.retryable).await?)
+            })
+            .await
     }
 }
 
@@ -163,6 +169,7 @@ pub async fn verify_notify<'a>(rsa: &impl Rsa, notify: PreparedNotify<'a>, expec
 
 #[cfg(test)]
 mod tests {
+    use super::super::answers::{Shaped, Typed};
     use super::super::api::{close_order, create_order, query_merchant, query_order, refund};
     use super::super::notify::prepare_notify;
     use super::*;
@@ -218,6 +225,17 @@ mod tests {
         Client { account, transport: Scripted::new(answers), rsa: FakeRsa::default(), retries, now: ticking }
     }
 
+    fn shaped(reply: Reply) -> Shaped {
+        match reply {
+            Reply::Shaped(shaped) => shaped,
+            other => panic!("not a shaped answer: {other:?}"),
+        }
+    }
+
+    fn text(value: &str) -> Typed {
+        Typed::Text(Some(value.to_owned()))
+    }
+
     fn network() -> Error {
         Error::gateway(ErrorCode::Network, "could not reach the gateway: reset", None)
     }
@@ -230,8 +248,10 @@ mod tests {
     fn each_attempt_is_stamped_and_signed_anew() {
         let ok = signed_answer(r#""code":0,"refund_no":"R9","out_refund_no":"RA1234","money":"1.00","uid":1000,"msg":"退款成功","timestamp":"1796193661""#);
         let c = client(vec![Err(network()), Ok((502, "")), Ok((200, &ok))], 2);
-        let result = block_on(c.send(&refund(&which(), "1", "RA1234").unwrap())).unwrap();
-        assert_eq!((result.refund_no.as_str(), result.out_refund_no.as_str(), result.trade_no), ("R9", "RA1234", None));
+        let result = shaped(block_on(c.send(&refund(&which(), "1", "RA1234").unwrap())).unwrap());
+        assert_eq!(result.get("refund_no"), Some(&text("R9")));
+        assert_eq!(result.get("out_refund_no"), Some(&text("RA1234")));
+        assert_eq!(result.get("trade_no"), Some(&Typed::Text(None)));
         assert_eq!(result.other.len(), 1, "uid kept; code, msg, sign, sign_type, timestamp dropped");
         assert!(result.other.get("uid").is_some());
         let signed = c.rsa.signed.borrow();
@@ -255,15 +275,17 @@ mod tests {
         assert_eq!(c.transport.sent.borrow().len(), 1);
         let info = signed_answer(r#""code":0,"pid":1000,"status":1,"money":"10.53","timestamp":"1""#);
         let c = client(vec![Ok((503, "")), Ok((200, &info))], 1);
-        let me = block_on(c.send(&query_merchant())).unwrap();
-        assert_eq!((me.pid, me.status, me.money.as_deref(), me.order_num), (Some(1000), Some(1), Some("10.53"), None));
+        let me = shaped(block_on(c.send(&query_merchant())).unwrap());
+        assert_eq!([me.get("pid"), me.get("status"), me.get("money"), me.get("order_num")], [
+            Some(&Typed::Int(Some(1000))), Some(&Typed::Int(Some(1))), Some(&text("10.53")), Some(&Typed::Int(None)),
+        ]);
     }
 
     #[test]
     fn answers_are_verified_before_they_are_read() {
         let paid = signed_answer(r#""code":0,"trade_no":"T1","out_trade_no":"A1","pid":1000,"money":"2.50","status":2,"refundmoney":"1.00","timestamp":"1""#);
         let c = client(vec![Ok((200, &paid))], 0);
-        let order = block_on(c.send(&query_order(&which()))).unwrap().0;
+        let Reply::Order(order) = block_on(c.send(&query_order(&which()))).unwrap() else { panic!("not an order") };
         assert_eq!((order.paid, order.refunded, order.status, order.other.get("refundmoney").is_some()), (true, true, Some(2), true));
 
         let bad_signature = |body: &str| {
@@ -295,7 +317,7 @@ mod tests {
             assert_eq!(block_on(c.send(&close_order(&which()))).unwrap_err().code, code, "{status} {body}");
         }
         let closed = signed_answer(r#""code":0,"msg":"订单已关闭","timestamp":"1""#);
-        block_on(client(vec![Ok((200, &closed))], 0).send(&close_order(&which()))).unwrap();
+        assert_eq!(block_on(client(vec![Ok((200, &closed))], 0).send(&close_order(&which()))).unwrap(), Reply::Nothing);
     }
 
     #[test]
