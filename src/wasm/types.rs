@@ -302,6 +302,18 @@ export interface SubmitOrderV2 {
  */
 export type SignedParamsV2 = Record<string, string> & { pid: string; timestamp: string; sign: string; sign_type: 'RSA' };
 
+/**
+ * A WebCrypto `CryptoKey` (from `crypto.subtle.importKey`, in a browser or in Node), declared by its shape so that
+ * projects without the DOM lib can pass one. `signV2` takes a private key imported as
+ * `{ name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }` (at least 2048 bits) with the usage `sign`.
+ */
+export interface CryptoKeyLike {
+  readonly type: string;
+  readonly extractable: boolean;
+  readonly algorithm: object;
+  readonly usages: readonly string[];
+}
+
 /** Options of `buildSubmitFormV2` and `buildPayUrlV2`. Any other key is refused. */
 export interface SubmitOptionsV2 {
   /** Gateway base URL, e.g. `https://pay.example.com/`. */

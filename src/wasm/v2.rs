@@ -363,7 +363,7 @@ fn private_key(value: &JsValue) -> Result<Key> {
 #[wasm_bindgen(js_name = signV2, unchecked_return_type = "Promise<string>")]
 pub fn sign_v2(
     #[wasm_bindgen(unchecked_param_type = "Params")] params: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string | CryptoKey")] private_key_arg: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | CryptoKeyLike")] private_key_arg: JsValue,
 ) -> Promise {
     start(params_from_js("params", &params).and_then(|params| {
         let rsa = WebCrypto { private: Some(Rc::new(private_key(&private_key_arg)?)), public: Rc::new([]) };
