@@ -107,6 +107,11 @@ fn listing(options: &JsValue) -> Result<OrdersCursor> {
     OrdersCursor::new(limit, status)
 }
 
+/// Reads a refund's `money`, which is required.
+pub(crate) fn money_arg(money: &JsValue) -> Result<String> {
+    field_text("money", money)?.ok_or_else(|| Error::invalid("money", "money is required"))
+}
+
 /// Reads an `OrderRef`.
 pub(crate) fn order_ref(which: &JsValue) -> Result<OrderRef> {
     let trade_no = field_text("trade_no", &get(which, "trade_no"))?;
@@ -211,8 +216,7 @@ impl EpayClient {
         #[wasm_bindgen(unchecked_param_type = "OrderRef")] which: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string | number")] money: JsValue,
     ) -> Promise {
-        let money = field_text("money", &money).and_then(|m| m.ok_or_else(|| Error::invalid("money", "money is required")));
-        self.run(order_ref(&which).and_then(|which| api::refund(&self.config.merchant, &which, &money?)))
+        self.run(order_ref(&which).and_then(|which| api::refund(&self.config.merchant, &which, &money_arg(&money)?)))
     }
 
     /// `sign(params, key)` with the client's KEY.

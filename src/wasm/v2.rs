@@ -4,7 +4,7 @@
 //! core with WebCrypto as its RSA, converts the results.
 
 use super::api::{expected_from_js, notify_input, notify_to_js, IntoJs, JsResult};
-use super::client::{account_options, order_ref, orders_iterable, transport_options, Walk, DEFAULT_LIMIT, MAX_SAFE_INTEGER};
+use super::client::{account_options, money_arg, order_ref, orders_iterable, transport_options, Walk, DEFAULT_LIMIT, MAX_SAFE_INTEGER};
 use super::convert::{check_options, field_text, get, int_option, params_from_js, params_to_js, set, string_arg, to_js, to_js_error};
 use super::types::{NotifyExpectedArg, OrdersOptionsArg, OrdersQueryV2Arg, RefundOptionsV2Arg, VerifyNotifyV2OptionsArg};
 use crate::client::webcrypto::{random_u64, Key, WebCrypto};
@@ -131,11 +131,15 @@ fn config(options: &JsValue) -> Result<Config> {
 
 /// The platform public key(s): one key, or a non-empty array of them.
 fn platform_keys(value: &JsValue) -> Result<Rc<[Key]>> {
-    let texts: Vec<JsValue> = if Array::is_array(value) { Array::from(value).iter().collect() } else { vec![value.clone()] };
-    if texts.is_empty() {
+    let texts = if Array::is_array(value) { Array::from(value) } else { Array::of1(value) };
+    let mut keys = Vec::with_capacity(texts.length() as usize);
+    for text in texts.iter() {
+        keys.push(Key::public(&PublicKey::parse(&string_arg(PUBLIC_KEY_FIELD, &text)?)?));
+    }
+    if keys.is_empty() {
         return Err(Error::invalid(PUBLIC_KEY_FIELD, "platformPublicKey must be a key or a non-empty array of keys"));
     }
-    texts.iter().map(|text| Ok(Key::public(&PublicKey::parse(&string_arg(PUBLIC_KEY_FIELD, text)?)?))).collect()
+    Ok(keys.into())
 }
 
 /// The `clockSkewSec` of an options object (default 300).
@@ -227,16 +231,16 @@ impl EpayClientV2 {
         #[wasm_bindgen(unchecked_param_type = "string | number")] money: JsValue,
         options: Option<RefundOptionsV2Arg>,
     ) -> Promise {
-        let number = options_arg(options.map(JsValue::from), "refund options").and_then(|options| {
+        let call = (|| {
+            let options = options_arg(options.map(JsValue::from), "refund options")?;
             check_options("refund options", &options, REFUND_OPTION_KEYS)?;
-            match field_text("out_refund_no", &get(&options, "out_refund_no"))? {
-                Some(given) => Ok(given),
-                None => out_refund_no(now_sec(), random_u64()?),
-            }
-        });
-        let money = field_text("money", &money).and_then(|m| m.ok_or_else(|| Error::invalid("money", "money is required")));
-        let call = number.as_ref().map_err(Clone::clone).and_then(|no| api::refund(&order_ref(&which)?, &money?, no));
-        start(call.map(|call| Op::Call(Rc::clone(&self.config), call, number.ok())))
+            let number = match field_text("out_refund_no", &get(&options, "out_refund_no"))? {
+                Some(given) => given,
+                None => out_refund_no(now_sec(), random_u64()?)?,
+            };
+            Ok((api::refund(&order_ref(&which)?, &money_arg(&money)?, &number)?, number))
+        })();
+        start(call.map(|(call, number)| Op::Call(Rc::clone(&self.config), call, Some(number))))
     }
 
     /// One refund by `refund_no` or `out_refund_no` (`api/pay/refundquery`),
