@@ -15,9 +15,13 @@ export type Params = Record<string, ParamValue> | URLSearchParams;
 export type SignedParams = Record<string, string> & { sign: string; sign_type: 'MD5' };
 
 /** An order for `submit.php` (browser hand-over). Unknown fields are kept and signed. */
-export interface SubmitOrder {
+export interface SubmitOrder extends SubmitOrderFields {
   /** Merchant id, a positive integer. */
   pid: number | string;
+}
+
+/** The fields of an order for a browser hand-over (`submit.php`, V2's `api/pay/submit`) but `pid`. */
+export interface SubmitOrderFields {
   /** Payment type: `alipay`, `wxpay`, `qqpay`, or a gateway's own. Optional for submit.php. */
   type?: string;
   /** Merchant order number: 1–64 of `a-z A-Z 0-9 . _ - |`. */
@@ -283,17 +287,9 @@ export interface ApiOrderV2 {
 }
 
 /** An order for V2's `api/pay/submit` (the page hand-over), as `SubmitOrder`; `pid` defaults to the client's. */
-export interface SubmitOrderV2 {
+export interface SubmitOrderV2 extends SubmitOrderFields {
+  /** Merchant id; the client's by default. */
   pid?: number | string;
-  /** Payment type; optional: the gateway's cashier lets the shopper choose. */
-  type?: string;
-  out_trade_no: string;
-  notify_url: string;
-  return_url: string;
-  name: string;
-  money: string | number;
-  param?: string;
-  [field: string]: ParamValue;
 }
 
 /**
