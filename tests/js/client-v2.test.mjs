@@ -743,6 +743,22 @@ describe('verifyNotify and verifyNotifyV2', () => {
     assert.equal(await reason(query, { pid: 1000, out_trade_no: 'FV1796193661', money: 2.5 }), null);
   });
 
+  it('never rejects on hostile input, and the instance keeps working', async () => {
+    const inputs = [
+      'x'.repeat(5 << 20), 'pid=\uD800&sign=x', `${Array.from({ length: 10000 }, (_, i) => `f${i}=1`).join('&')}&sign=x`,
+      '__proto__=1&sign=AAAA&timestamp=1', Object.assign(Object.create(null), { pid: '1', sign: 'x' }), new URLSearchParams('sign=%00'),
+      { sign: '', timestamp: '1' }, '&&&&', '?', '', `sign=${'A'.repeat(1 << 20)}&timestamp=1`,
+    ];
+    for (const input of inputs) {
+      const v = await verifyNotifyV2(input, sb.platformPublicKey);
+      assert.deepEqual([v.ok, v.paid], [false, false]);
+      const shown = typeof input === 'string' ? input.slice(0, 40) : Object.prototype.toString.call(input);
+      assert.ok(['malformed', 'missing_sign', 'bad_sign'].includes(v.reason), `${shown}: ${v.reason}`);
+    }
+    const query = JSON.parse(readFileSync(join(V3096, 'v2', 'notify.json'), 'utf8')).query_string;
+    assert.equal((await verifyNotifyV2(query, V3096_PLATFORM, {}, { now: CAPTURE_TS * 1000 })).reason, null);
+  });
+
   it('refuses programmer errors: bad keys, expectations and options', async () => {
     const query = 'pid=1&sign=x';
     await invalid(() => verifyNotifyV2(query, PRIVATE_PEM), 'platformPublicKey');
