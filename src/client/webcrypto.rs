@@ -6,7 +6,7 @@
 
 use crate::core::error::{Error, Result};
 use crate::core::v2::client::Rsa;
-use crate::core::v2::keys::{PrivateKey, PublicKey, PRIVATE_KEY_FIELD, PUBLIC_KEY_FIELD};
+use crate::core::v2::keys::{PrivateKey, PublicKey, MIN_MODULUS_BITS, PRIVATE_KEY_FIELD, PUBLIC_KEY_FIELD};
 use crate::core::v2::signature::Signed;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use std::cell::RefCell;
@@ -62,7 +62,7 @@ impl Key {
         let usable = key.type_() == "private"
             && text(algorithm.into(), "name").as_deref() == Some(ALGORITHM)
             && text(hash, "name").as_deref() == Some(HASH)
-            && bits >= crate::core::v2::keys::MIN_MODULUS_BITS as f64;
+            && bits >= MIN_MODULUS_BITS as f64;
         if !usable {
             let why = "privateKey must be a string, or a private CryptoKey imported as { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } of at least 2048 bits";
             return Err(Error::invalid(PRIVATE_KEY_FIELD, why));

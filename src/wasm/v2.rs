@@ -47,6 +47,7 @@ const MAX_CLOCK_SKEW_SEC: u64 = 86_400;
 /// Finishes a signed order: the params as JS, a form or a link.
 type Finish = fn(&Gateway, &Params) -> Result<JsValue>;
 
+/// What an `EpayClientV2` holds.
 struct Config {
     client: Client<Fetch, WebCrypto>,
     /// How far a notify's timestamp may be from now.
