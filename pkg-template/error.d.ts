@@ -5,7 +5,8 @@ export type EpayErrorCode =
   | 'HTTP_ERROR'
   | 'TIMEOUT'
   | 'NETWORK'
-  | 'BAD_RESPONSE';
+  | 'BAD_RESPONSE'
+  | 'BAD_SIGNATURE';
 
 /**
  * The error every epay-wasm function throws: a real `Error` with
@@ -27,5 +28,10 @@ export declare class EpayError extends Error {
   msg?: string;
   /** `BAD_RESPONSE`: the first 200 characters of the body. */
   body?: string;
+  /**
+   * `EpayClientV2.refund`: the refund number sent (given or generated), on any failure: query the refund with it,
+   * or retry with it (the gateway makes one refund per number).
+   */
+  out_refund_no?: string;
   static [Symbol.hasInstance](value: unknown): value is EpayError;
 }

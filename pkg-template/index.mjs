@@ -4,12 +4,17 @@ import epay from './index.cjs';
 
 export const {
   EpayClient,
+  EpayClientV2,
   EpayError,
   buildPayUrl,
+  buildPayUrlV2,
   buildSubmitForm,
+  buildSubmitFormV2,
   sign,
   signOrder,
   signParams,
+  signV2,
   toQrSvg,
   verifyNotify,
+  verifyNotifyV2,
 } = epay;

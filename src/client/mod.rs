@@ -1,7 +1,8 @@
-//! The network side of the gateway client: the core's [`Transport`] over a
-//! fetch function, the global one or the one given in `EpayClient`'s
-//! options. Each attempt is bounded by a timeout (an `AbortSignal`), the
-//! answer read up to 1 MB, and a redirect returned as it is, never followed.
+//! The JS platform under the gateway clients: the core's [`Transport`]
+//! over a fetch function, the global one or the one given in the client's
+//! options, and ([`webcrypto`]) V2's RSA over WebCrypto. Each fetch
+//! attempt is bounded by a timeout (an `AbortSignal`), the answer read up
+//! to 1 MB, and a redirect returned as it is, never followed.
 //!
 //! The request is `fetch(url, init)` with a plain `init` object, the form
 //! every fetch-compatible function takes: npm undici's `fetch` (what a proxy
@@ -17,6 +18,8 @@ use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
+
+pub mod webcrypto;
 
 /// Longest body accepted from the gateway.
 pub const MAX_BODY_BYTES: usize = 1 << 20;

@@ -51,7 +51,7 @@ pub fn judge(success_codes: &[i64], status: u16, body: &str) -> Result<Fields> {
 /// `HTTP_ERROR` for anything but a 2xx status. Status 0 (a browser's
 /// opaque redirect) and 3xx are redirects, which are never followed: the
 /// KEY must not go to another URL.
-fn check_status(status: u16) -> Result<()> {
+pub fn check_status(status: u16) -> Result<()> {
     if (200..300).contains(&status) {
         return Ok(());
     }

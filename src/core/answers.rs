@@ -153,7 +153,9 @@ pub struct GatewayOrder {
 }
 
 impl GatewayOrder {
-    fn from(mut f: Reader) -> Result<Self> {
+    /// Reads an order (V1's `act=order` and `act=orders` rows, V2's
+    /// `pay/query` and `merchant/orders` rows).
+    pub(crate) fn from(mut f: Reader) -> Result<Self> {
         let status = f.int("status")?;
         Ok(GatewayOrder {
             trade_no: f.required("trade_no")?,

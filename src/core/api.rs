@@ -7,7 +7,7 @@ use super::answers::{CreatedOrder, GatewayOrder, MerchantInfo, RefundResult, Set
 use super::error::{decimal, Detail, Error, ErrorCode, Result};
 use super::merchant::Merchant;
 use super::money::Money;
-use super::order::{check_out_trade_no, validate_order, Endpoint};
+use super::order::{check_merchant_no, validate_order, Endpoint};
 use super::params::Params;
 use super::url::encode_query;
 use std::marker::PhantomData;
@@ -83,26 +83,39 @@ impl OrderRef {
     /// From the two optional numbers; `trade_no` wins when both are given,
     /// as on the gateway. One of them is required.
     pub fn new(trade_no: Option<&str>, out_trade_no: Option<&str>) -> Result<OrderRef> {
-        match (trade_no.filter(|s| !s.is_empty()), out_trade_no.filter(|s| !s.is_empty())) {
-            (Some(t), _) => {
-                if !t.bytes().all(|b| b.is_ascii_alphanumeric()) || t.len() > 64 {
-                    return Err(Error::invalid("trade_no", "trade_no must be 1-64 letters or digits"));
-                }
-                Ok(OrderRef::TradeNo(t.to_owned()))
-            }
-            (None, Some(o)) => {
-                check_out_trade_no(o)?;
-                Ok(OrderRef::OutTradeNo(o.to_owned()))
-            }
-            (None, None) => Err(Error::invalid("trade_no", "give trade_no or out_trade_no")),
-        }
+        Ok(match which(("trade_no", trade_no), ("out_trade_no", out_trade_no))? {
+            ("trade_no", t) => OrderRef::TradeNo(t),
+            (_, o) => OrderRef::OutTradeNo(o),
+        })
     }
 
-    fn pair(&self) -> (&'static str, String) {
+    /// The field a request names the order by, and its value.
+    pub fn pair(&self) -> (&'static str, String) {
         match self {
             OrderRef::TradeNo(t) => ("trade_no", t.clone()),
             OrderRef::OutTradeNo(o) => ("out_trade_no", o.clone()),
         }
+    }
+}
+
+/// Which of two numbers names an order or a refund, as `(field, value)`:
+/// the gateway's (`trade_no`, `refund_no`: 1–64 letters or digits), which
+/// wins when both are given, as on the gateway, or the merchant's
+/// (`out_trade_no`, `out_refund_no`: [`check_merchant_no`]). Each is
+/// `(field, value)`; an empty value is absent; one is required.
+pub fn which(gateway: (&'static str, Option<&str>), merchant: (&'static str, Option<&str>)) -> Result<(&'static str, String)> {
+    match (gateway.1.filter(|s| !s.is_empty()), merchant.1.filter(|s| !s.is_empty())) {
+        (Some(no), _) => {
+            if !no.bytes().all(|b| b.is_ascii_alphanumeric()) || no.len() > 64 {
+                return Err(Error::invalid(gateway.0, [gateway.0, " must be 1-64 letters or digits"].concat()));
+            }
+            Ok((gateway.0, no.to_owned()))
+        }
+        (None, Some(no)) => {
+            check_merchant_no(merchant.0, no)?;
+            Ok((merchant.0, no.to_owned()))
+        }
+        (None, None) => Err(Error::invalid(gateway.0, ["give ", gateway.0, " or ", merchant.0].concat())),
     }
 }
 

@@ -19,6 +19,9 @@ pub enum ErrorCode {
     Network,
     /// The gateway's body was not JSON, or not of the expected shape.
     BadResponse,
+    /// V2: an answer signed by the platform whose signature does not verify
+    /// with the platform public key(s), or a success (code 0) not signed.
+    BadSignature,
 }
 
 impl ErrorCode {
@@ -31,6 +34,7 @@ impl ErrorCode {
             ErrorCode::Timeout => "TIMEOUT",
             ErrorCode::Network => "NETWORK",
             ErrorCode::BadResponse => "BAD_RESPONSE",
+            ErrorCode::BadSignature => "BAD_SIGNATURE",
         }
     }
 }

@@ -49,15 +49,25 @@ pub fn escape_html_into(out: &mut String, text: &str) {
     epay_kernel::escape_html_into(out, text);
 }
 
-/// A complete HTML snippet that posts `params` to the gateway's
-/// `submit.php`: one hidden input per field (empty ones left out), a
-/// visible submit button inside `<noscript>`, and an inline script that
-/// submits the form at once. Fails on a NUL character, which HTML cannot
-/// carry.
+/// V1's page hand-over endpoint.
+pub const SUBMIT_PHP: &str = "submit.php";
+/// V2's page hand-over endpoint.
+pub const V2_SUBMIT: &str = "api/pay/submit";
+
+/// [`submit_form_to`] the gateway's `submit.php`.
 pub fn submit_form(gateway: &Gateway, params: &Params) -> Result<String> {
+    submit_form_to(gateway, SUBMIT_PHP, params)
+}
+
+/// A complete HTML snippet that posts `params` to the gateway's `endpoint`
+/// (`submit.php`, or V2's `api/pay/submit`): one hidden input per field
+/// (empty ones left out), a visible submit button inside `<noscript>`, and
+/// an inline script that submits the form at once. Fails on a NUL
+/// character, which HTML cannot carry.
+pub fn submit_form_to(gateway: &Gateway, endpoint: &str, params: &Params) -> Result<String> {
     let mut html = String::with_capacity(256 + 64 * params.len());
     html.push_str(r#"<form method="post" accept-charset="utf-8" action=""#);
-    escape_html_into(&mut html, &gateway.endpoint("submit.php"));
+    escape_html_into(&mut html, &gateway.endpoint(endpoint));
     html.push_str("\">\n");
     for (k, v) in params.iter().filter(|(_, v)| !v.is_empty()) {
         if v.contains('\0') {
@@ -78,11 +88,16 @@ pub fn submit_form(gateway: &Gateway, params: &Params) -> Result<String> {
     Ok(html)
 }
 
-/// A GET link to the gateway's `submit.php` carrying `params`
-/// (empty ones left out), percent-encoded like `encodeURIComponent`.
+/// [`pay_url_to`] the gateway's `submit.php`.
 pub fn pay_url(gateway: &Gateway, params: &Params) -> String {
+    pay_url_to(gateway, SUBMIT_PHP, params)
+}
+
+/// A GET link to the gateway's `endpoint` carrying `params` (empty ones
+/// left out), percent-encoded like `encodeURIComponent`.
+pub fn pay_url_to(gateway: &Gateway, endpoint: &str, params: &Params) -> String {
     let query = encode_query(params.iter().filter(|(_, v)| !v.is_empty()));
-    [&gateway.endpoint("submit.php"), "?", &query].concat()
+    [&gateway.endpoint(endpoint), "?", &query].concat()
 }
 
 #[cfg(test)]

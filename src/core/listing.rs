@@ -53,7 +53,23 @@ impl OrdersCursor {
         OrdersCursor { offset: 0, after_full_page: false, done: false, ready: VecDeque::new(), ..*self }
     }
 
-    /// The call for the next page; `None` once the last page came.
+    /// Orders per page.
+    pub fn limit(&self) -> u32 {
+        self.limit
+    }
+
+    /// Orders received so far: where the next page starts.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// The status asked for, if any.
+    pub fn status(&self) -> Option<i64> {
+        self.status
+    }
+
+    /// The `act=orders` call for the next page; `None` once the last page
+    /// came.
     pub fn next_call(&self, m: &Merchant) -> Option<Result<Call<Vec<GatewayOrder>>>> {
         (!self.done).then(|| query_orders(m, self.limit, Position::Offset(self.offset)))
     }
@@ -78,19 +94,33 @@ impl OrdersCursor {
         self.ready.extend(page.into_iter().filter(|o| status.is_none() || o.status == status));
     }
 
-    /// The next order, fetching pages as needed; `None` at the end. An
-    /// error leaves the cursor where it was: calling again asks for the
-    /// same page.
-    pub async fn next(&mut self, t: &impl Transport, m: &Merchant, retries: u32) -> Result<Option<GatewayOrder>> {
+    /// The next order, fetching the next page with `fetch` (given this
+    /// cursor: its [`limit`](Self::limit), [`offset`](Self::offset),
+    /// [`status`](Self::status)) as needed; `None` at the end. An error
+    /// leaves the cursor where it was: calling again asks for the same page.
+    pub async fn next_with(&mut self, mut fetch: impl AsyncFnMut(&OrdersCursor) -> Result<Vec<GatewayOrder>>) -> Result<Option<GatewayOrder>> {
         loop {
             if let Some(order) = self.ready.pop_front() {
                 return Ok(Some(order));
             }
-            let Some(call) = self.next_call(m) else { return Ok(None) };
-            let call = call?;
-            let page = exchange(t, m, &call.request, call.retryable, retries, |status, body| self.judge(&call, status, body)).await?;
+            if self.done {
+                return Ok(None);
+            }
+            let page = fetch(self).await?;
             self.take(page);
         }
+    }
+
+    /// [`next_with`](Self::next_with) through `act=orders`.
+    pub async fn next(&mut self, t: &impl Transport, m: &Merchant, retries: u32) -> Result<Option<GatewayOrder>> {
+        self.next_with(async |cursor| match cursor.next_call(m) {
+            Some(call) => {
+                let call = call?;
+                exchange(t, m, &call.request, call.retryable, retries, |status, body| cursor.judge(&call, status, body)).await
+            }
+            None => Ok(Vec::new()), // next_with asks only while there may be more
+        })
+        .await
     }
 }
 

@@ -25,6 +25,17 @@ pub struct Merchant {
     key: String,
 }
 
+/// `order` with the client's `pid`: filled in when absent (or empty),
+/// refused when it names another merchant.
+pub fn with_pid<'a>(pid: &'a str, order: &Params<'a>) -> Result<Params<'a>> {
+    if order.get_non_empty("pid").is_some_and(|given| given != pid) {
+        return Err(Error::invalid("pid", "pid differs from the client's pid"));
+    }
+    let mut order = order.clone();
+    order.set("pid", pid);
+    Ok(order)
+}
+
 impl fmt::Debug for Merchant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Merchant")
@@ -49,15 +60,9 @@ impl Merchant {
         &self.key
     }
 
-    /// `order` with this merchant's pid: filled in when absent (or empty),
-    /// refused when it names another merchant.
+    /// [`with_pid`] with this merchant's pid.
     pub fn with_pid<'a>(&'a self, order: &Params<'a>) -> Result<Params<'a>> {
-        if order.get_non_empty("pid").is_some_and(|pid| pid != self.pid) {
-            return Err(Error::invalid("pid", "pid differs from the client's pid"));
-        }
-        let mut order = order.clone();
-        order.set("pid", self.pid.as_str());
-        Ok(order)
+        with_pid(&self.pid, order)
     }
 
     /// [`sign`] with this merchant's KEY.

@@ -15,6 +15,11 @@ pub enum Endpoint {
     /// `mapi.php`: the merchant server posts the order; `type` and
     /// `clientip` required, `device` defaults to `jump`.
     Mapi,
+    /// V2 `api/pay/create`: the merchant server posts the order; `type` and
+    /// `clientip` required, `return_url` optional, `method` defaults to
+    /// `jump` (the gateway's own pay page, as `mapi.php`'s `device=jump`)
+    /// and `device` to `pc`.
+    PayCreate,
 }
 
 /// Longest `name` the gateway keeps, in UTF-8 bytes; longer names are cut.
@@ -26,9 +31,9 @@ const MAX_OUT_TRADE_NO: usize = 64;
 
 /// Validates and normalises an order: drops empty values and any old
 /// `sign`/`sign_type`, checks each field, writes money canonically
-/// (`1` → `1.00`), cuts `name` to 127 bytes on a character boundary and, for
-/// `mapi.php`, defaults `device` to `jump`. Unknown fields (forks add some)
-/// are kept and signed. Every failure names its field.
+/// (`1` → `1.00`), cuts `name` to 127 bytes on a character boundary and
+/// fills in the endpoint's defaults (`device`, `method`). Unknown fields
+/// (forks add some) are kept and signed. Every failure names its field.
 pub fn validate_order<'a>(order: &Params<'a>, endpoint: Endpoint) -> Result<Params<'a>> {
     let mut out = order.filtered(|k, v| !v.is_empty() && k != "sign" && k != "sign_type");
     for (k, v) in out.iter() {
@@ -37,6 +42,7 @@ pub fn validate_order<'a>(order: &Params<'a>, endpoint: Endpoint) -> Result<Para
     let required: &[&str] = match endpoint {
         Endpoint::Submit => &["pid", "out_trade_no", "notify_url", "return_url", "name", "money"],
         Endpoint::Mapi => &["pid", "type", "out_trade_no", "notify_url", "return_url", "name", "money", "clientip"],
+        Endpoint::PayCreate => &["pid", "type", "out_trade_no", "notify_url", "name", "money", "clientip"],
     };
     if let Some(missing) = required.iter().find(|k| out.get(k).is_none()) {
         return Err(Error::invalid(missing, [missing, " is required"].concat()));
@@ -51,7 +57,9 @@ pub fn validate_order<'a>(order: &Params<'a>, endpoint: Endpoint) -> Result<Para
             "notify_url must not have a query string: its parameters would arrive unsigned and break verification; use a path such as /notify/ORDER1",
         ));
     }
-    check_http_url("return_url", value("return_url"))?;
+    if let Some(url) = out.get("return_url") {
+        check_http_url("return_url", url)?;
+    }
     if let Some(t) = out.get("type") {
         check_word("type", t)?;
     }
@@ -65,15 +73,24 @@ pub fn validate_order<'a>(order: &Params<'a>, endpoint: Endpoint) -> Result<Para
             return Err(Error::invalid("clientip", "clientip must be an IPv4 or IPv6 address"));
         }
     }
-    if let Some(device) = out.get("device") {
-        check_word("device", device)?;
+    for field in ["device", "method"] {
+        if let Some(word) = out.get(field) {
+            check_word(field, word)?;
+        }
     }
     let money = Money::parse_positive("money", value("money"))?.text();
     let name = truncate_utf8(value("name"), MAX_NAME_BYTES).to_owned();
     out.set("money", money);
     out.set("name", name);
-    if endpoint == Endpoint::Mapi && out.get("device").is_none() {
-        out.set("device", "jump");
+    let defaults: &[(&'static str, &'static str)] = match endpoint {
+        Endpoint::Submit => &[],
+        Endpoint::Mapi => &[("device", "jump")],
+        Endpoint::PayCreate => &[("device", "pc"), ("method", "jump")],
+    };
+    for &(field, default) in defaults {
+        if out.get(field).is_none() {
+            out.set(field, default);
+        }
     }
     Ok(out)
 }
@@ -176,12 +193,15 @@ pub fn check_pid(pid: &str) -> Result<()> {
 
 /// Checks an out_trade_no: 1–64 of `a-z A-Z 0-9 . _ - |`.
 pub fn check_out_trade_no(no: &str) -> Result<()> {
+    check_merchant_no("out_trade_no", no)
+}
+
+/// Checks one of the merchant's own numbers (`out_trade_no`,
+/// `out_refund_no`): 1–64 of `a-z A-Z 0-9 . _ - |`.
+pub fn check_merchant_no(field: &str, no: &str) -> Result<()> {
     let ok = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'|');
     if no.is_empty() || no.len() > MAX_OUT_TRADE_NO || !no.bytes().all(ok) {
-        return Err(Error::invalid(
-            "out_trade_no",
-            "out_trade_no must be 1-64 characters of a-z A-Z 0-9 . _ - |",
-        ));
+        return Err(Error::invalid(field, [field, " must be 1-64 characters of a-z A-Z 0-9 . _ - |"].concat()));
     }
     Ok(())
 }
@@ -291,6 +311,26 @@ mod tests {
         assert_eq!(get("money"), Some("1.00"));
         assert_eq!(get("device"), Some("jump"));
         assert_eq!(get("name"), Some("VIP会员"));
+    }
+
+    #[test]
+    fn pay_create_defaults_method_and_device_and_needs_no_return_url() {
+        let get = |out: &[(String, String)], k: &str| out.iter().find(|(kk, _)| kk == k).map(|(_, v)| v.clone());
+        let order: Vec<_> = seed_order().into_iter().filter(|(k, _)| *k != "return_url").collect();
+        let out = validate(&order, Endpoint::PayCreate).unwrap();
+        assert_eq!((get(&out, "method"), get(&out, "device")), (Some("jump".into()), Some("pc".into())));
+        assert_eq!(get(&out, "return_url"), None);
+        assert_eq!(field_of(&order, Endpoint::Mapi), "return_url");
+        let mut given = order.clone();
+        given.extend([("method", "web"), ("device", "mobile")]);
+        let out = validate(&given, Endpoint::PayCreate).unwrap();
+        assert_eq!((get(&out, "method"), get(&out, "device")), (Some("web".into()), Some("mobile".into())));
+        assert_eq!(field_of(&with("method", "Web"), Endpoint::PayCreate), "method");
+        assert_eq!(field_of(&with("return_url", "ftp://m.cn/"), Endpoint::PayCreate), "return_url");
+        for key in ["type", "clientip", "notify_url"] {
+            let o: Vec<_> = seed_order().into_iter().filter(|(k, _)| *k != key).collect();
+            assert_eq!(field_of(&o, Endpoint::PayCreate), key);
+        }
     }
 
     #[test]

@@ -38,15 +38,23 @@ pub async fn exchange<T>(
     retries: u32,
     judge: impl Fn(u16, &str) -> Result<T>,
 ) -> Result<T> {
-    let mut attempt = 0;
+    let attempt = async || t.send(request).await.and_then(|(status, body)| judge(status, &body));
+    retrying(t, retryable, retries, attempt).await.map_err(|e| m.redact_error(e))
+}
+
+/// Runs `attempt` until it succeeds or fails for good: a failure is tried
+/// again, after [`retry_delay_ms`], up to `retries` times when the call is
+/// `retryable` and the failure a network error or a 5xx ([`should_retry`]).
+/// Each attempt is made anew: a V2 call is stamped and signed again.
+pub async fn retrying<T>(t: &impl Transport, retryable: bool, retries: u32, mut attempt: impl AsyncFnMut() -> Result<T>) -> Result<T> {
+    let mut attempts = 0;
     loop {
-        let result = t.send(request).await.and_then(|(status, body)| judge(status, &body));
-        match result {
-            Err(e) if attempt < retries && should_retry(retryable, &e) => {
-                attempt += 1;
-                t.sleep(retry_delay_ms(attempt)).await;
+        match attempt().await {
+            Err(e) if attempts < retries && should_retry(retryable, &e) => {
+                attempts += 1;
+                t.sleep(retry_delay_ms(attempts)).await;
             }
-            other => return other.map_err(|e| m.redact_error(e)),
+            other => return other,
         }
     }
 }

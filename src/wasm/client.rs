@@ -23,7 +23,7 @@ const MAX_TIMEOUT_MS: u64 = 600_000;
 /// Most retries accepted.
 const MAX_RETRIES: u64 = 5;
 /// Largest integer a JS number holds exactly.
-const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+pub(crate) const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 /// The keys of `EpayClientOptions`.
 const CLIENT_OPTION_KEYS: &[&str] = &["gateway", "pid", "key", "timeoutMs", "retries", "fetch"];
 /// The keys of `OrdersPage`.
@@ -31,7 +31,7 @@ const PAGE_KEYS: &[&str] = &["limit", "page", "offset"];
 /// The keys of `OrdersOptions`.
 const LISTING_KEYS: &[&str] = &["limit", "status"];
 /// Orders per page when the caller does not say.
-const DEFAULT_LIMIT: u64 = 20;
+pub(crate) const DEFAULT_LIMIT: u64 = 20;
 
 /// Reads an answer into its JS object.
 type Judge = Box<dyn Fn(u16, &str) -> Result<JsValue>>;
@@ -53,10 +53,23 @@ pub struct EpayClient {
 /// Reads `EpayClientOptions`.
 fn config(options: &JsValue) -> Result<Config> {
     check_options("EpayClient options", options, CLIENT_OPTION_KEYS)?;
-    let gateway = string_arg("gateway", &get(options, "gateway"))?;
-    let pid = field_text("pid", &get(options, "pid"))?.unwrap_or_default();
+    let (gateway, pid) = account_options(options)?;
     let key = string_arg("key", &get(options, "key"))?;
     let merchant = Merchant::new(&gateway, &pid, &key)?;
+    let (transport, retries) = transport_options(options)?;
+    Ok(Config { merchant, transport, retries })
+}
+
+/// The `gateway` and `pid` of a client's options, as given.
+pub(crate) fn account_options(options: &JsValue) -> Result<(String, String)> {
+    let gateway = string_arg("gateway", &get(options, "gateway"))?;
+    let pid = field_text("pid", &get(options, "pid"))?.unwrap_or_default();
+    Ok((gateway, pid))
+}
+
+/// The `timeoutMs`, `retries` and `fetch` of a client's options: how it
+/// sends requests, and how many times a retryable call is sent again.
+pub(crate) fn transport_options(options: &JsValue) -> Result<(Fetch, u32)> {
     let timeout_ms = int_option(options, "timeoutMs", 1, MAX_TIMEOUT_MS)?.unwrap_or(10_000) as u32;
     let retries = int_option(options, "retries", 0, MAX_RETRIES)?.unwrap_or(1) as u32;
     let fetch = get(options, "fetch");
@@ -65,7 +78,7 @@ fn config(options: &JsValue) -> Result<Config> {
     } else {
         Some(fetch.dyn_into::<Function>().map_err(|_| Error::invalid("fetch", "fetch must be a function like the global fetch"))?)
     };
-    Ok(Config { merchant, transport: Fetch { function, timeout_ms }, retries })
+    Ok((Fetch { function, timeout_ms }, retries))
 }
 
 /// Reads `OrdersPage`: the limit and where the page starts.
@@ -94,7 +107,13 @@ fn listing(options: &JsValue) -> Result<OrdersCursor> {
     OrdersCursor::new(limit, status)
 }
 
-fn order_ref(which: &JsValue) -> Result<OrderRef> {
+/// Reads a refund's `money`, which is required.
+pub(crate) fn money_arg(money: &JsValue) -> Result<String> {
+    field_text("money", money)?.ok_or_else(|| Error::invalid("money", "money is required"))
+}
+
+/// Reads an `OrderRef`.
+pub(crate) fn order_ref(which: &JsValue) -> Result<OrderRef> {
     let trade_no = field_text("trade_no", &get(which, "trade_no"))?;
     let out_trade_no = field_text("out_trade_no", &get(which, "out_trade_no"))?;
     OrderRef::new(trade_no.as_deref(), out_trade_no.as_deref())
@@ -185,12 +204,7 @@ impl EpayClient {
     /// for bad options.
     #[wasm_bindgen(unchecked_return_type = "AsyncIterable<GatewayOrder>")]
     pub fn orders(&self, options: Option<OrdersOptionsArg>) -> JsResult<JsValue> {
-        let cursor = listing(&options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED)).js()?;
-        let config = Rc::clone(&self.config);
-        let start = Closure::<dyn FnMut() -> JsValue>::new(move || iterator(Rc::clone(&config), cursor.restart()));
-        let iterable = Object::new();
-        Reflect::set(&iterable, &Symbol::async_iterator(), &start.into_js_value())?;
-        Ok(iterable.into())
+        orders_iterable(self.config.clone(), options)
     }
 
     /// Refunds `money` yuan of an order (`act=refund`). Sent exactly once,
@@ -202,8 +216,7 @@ impl EpayClient {
         #[wasm_bindgen(unchecked_param_type = "OrderRef")] which: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string | number")] money: JsValue,
     ) -> Promise {
-        let money = field_text("money", &money).and_then(|m| m.ok_or_else(|| Error::invalid("money", "money is required")));
-        self.run(order_ref(&which).and_then(|which| api::refund(&self.config.merchant, &which, &money?)))
+        self.run(order_ref(&which).and_then(|which| api::refund(&self.config.merchant, &which, &money_arg(&money)?)))
     }
 
     /// `sign(params, key)` with the client's KEY.
@@ -244,23 +257,50 @@ impl EpayClient {
     }
 }
 
+/// A client whose orders can be walked a page at a time: V1's through
+/// `act=orders`, V2's through `merchant/orders`.
+pub(crate) trait Walk {
+    /// A promise of the next order of the walk `cursor`, as a JS object;
+    /// `undefined` at the end.
+    fn next_order(self: Rc<Self>, cursor: Rc<RefCell<OrdersCursor>>) -> Promise;
+}
+
+impl Walk for Config {
+    fn next_order(self: Rc<Self>, cursor: Rc<RefCell<OrdersCursor>>) -> Promise {
+        future_to_promise(async move {
+            #[allow(clippy::await_holding_refcell_ref)] // never contended: see iterator
+            let order = cursor.borrow_mut().next(&self.transport, &self.merchant, self.retries).await.js()?;
+            order.map_or(Ok(JsValue::UNDEFINED), |o| to_js(&o).js())
+        })
+    }
+}
+
+/// `orders(options)`: an async iterable whose every iteration walks
+/// `walk`'s orders from the first page. Throws at once for bad options.
+pub(crate) fn orders_iterable(walk: Rc<dyn Walk>, options: Option<OrdersOptionsArg>) -> JsResult<JsValue> {
+    let cursor = listing(&options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED)).js()?;
+    let start = Closure::<dyn FnMut() -> JsValue>::new(move || iterator(Rc::clone(&walk), cursor.restart()));
+    let iterable = Object::new();
+    Reflect::set(&iterable, &Symbol::async_iterator(), &start.into_js_value())?;
+    Ok(iterable.into())
+}
+
 /// A fresh async iterator over the orders: `{ next }`, each `next()`
 /// resolving with `{ value, done }`.
-fn iterator(config: Rc<Config>, cursor: OrdersCursor) -> JsValue {
+fn iterator(walk: Rc<dyn Walk>, cursor: OrdersCursor) -> JsValue {
     let cursor = Rc::new(RefCell::new(cursor));
     let mut last = Promise::resolve(&JsValue::UNDEFINED);
     let next = Closure::<dyn FnMut() -> Promise>::new(move || {
-        let (config, cursor, previous) = (Rc::clone(&config), Rc::clone(&cursor), last.clone());
+        let (walk, cursor, previous) = (Rc::clone(&walk), Rc::clone(&cursor), last.clone());
         last = future_to_promise(async move {
             // Each next() starts once the one before settled, as an async
             // generator's would: pages come in order, and the cursor is
             // never borrowed twice.
             let _ = JsFuture::from(previous).await;
-            #[allow(clippy::await_holding_refcell_ref)] // see above: never contended
-            let order = cursor.borrow_mut().next(&config.transport, &config.merchant, config.retries).await.js()?;
+            let order = JsFuture::from(walk.next_order(cursor)).await?;
             let result = Object::new();
-            set(&result, "done", &JsValue::from(order.is_none()));
-            set(&result, "value", &order.map_or(Ok(JsValue::UNDEFINED), |o| to_js(&o)).js()?);
+            set(&result, "done", &JsValue::from(order.is_undefined()));
+            set(&result, "value", &order);
             Ok(result.into())
         });
         last.clone()

@@ -7,3 +7,4 @@ mod convert;
 pub mod fast;
 pub mod qr;
 pub mod types;
+pub mod v2;

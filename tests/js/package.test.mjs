@@ -12,14 +12,15 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync, brotliCompressSync, constants as zlib } from 'node:zlib';
+import { TEST_KEY_FILES } from 'epay-sandbox';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PKG = process.env.EPAY_WASM_PKG_DIR ?? join(ROOT, 'pkg'); // override: test another build
@@ -291,6 +292,24 @@ function anyInDeclarations(text) {
   return code.split('\n').flatMap((line, i) => (/\bany\b/.test(line) ? [`${i + 1}: ${text.split('\n')[i].trim()}`] : []));
 }
 
+/** The V1/V2 sign string, written here: non-empty fields but sign/sign_type, ASCII order, k=v joined by &. */
+function signText(fields) {
+  return Object.keys(fields).filter((k) => k !== 'sign' && k !== 'sign_type' && fields[k] !== '').sort()
+    .map((k) => `${k}=${fields[k]}`).join('&');
+}
+
+/** Whether openssl verifies `signature` (base64 SHA256withRSA) of `text` with the public key file. */
+function opensslVerifies(text, signature, publicKeyFile) {
+  const sig = join(tmp, 'v2.sig');
+  writeFileSync(sig, Buffer.from(signature, 'base64'));
+  try {
+    const out = execFileSync('openssl', ['dgst', '-sha256', '-verify', publicKeyFile, '-signature', sig], { input: text, stdio: ['pipe', 'pipe', 'ignore'] });
+    return out.toString().trim() === 'Verified OK';
+  } catch {
+    return false;
+  }
+}
+
 // ---------------------------------------------------------------- setup
 
 let tmp; // everything this file creates; removed in after()
@@ -316,6 +335,13 @@ before(async () => {
   await npm(['install', '--offline', '--no-audit', '--no-fund', '--no-package-lock', tarball], project);
   installed = join(project, 'node_modules', 'epay-wasm');
   await cp(FIXTURES, join(project, 'usage'), { recursive: true });
+  // What the browser page verifies and signs with WebCrypto (V2).
+  const v3096 = join(project, 'usage', 'v3096');
+  await mkdir(v3096);
+  await cp(join(ROOT, 'tests', 'fixtures', 'v3096', 'v2', 'notify.json'), join(v3096, 'notify.json'));
+  await cp(join(ROOT, 'tests', 'fixtures', 'v3096', 'platform_public_key.pem'), join(v3096, 'platform_public_key.pem'));
+  await cp(TEST_KEY_FILES.merchant1005PrivateKey, join(v3096, 'merchant-1005.pem'));
+  await cp(TEST_KEY_FILES.merchant1005PublicKey, join(v3096, 'merchant-1005-public.pem'));
 });
 
 after(async () => {
@@ -423,6 +449,16 @@ describe('packed package', { timeout: TEST_TIMEOUT }, () => {
     if (exportsBy.web) assert.deepEqual(r.exports, exportsBy.web, 'same exports as web.mjs in Node');
     assertObservations(r.observations, 'browser');
     observed.browser = r.observations;
+    // V2 with Chromium's WebCrypto: the v3096 notify verifies at its timestamp, is stale 301 s later, fails
+    // after a change; key rotation; signV2's signature verifies with openssl, and the form posts it to api/pay/submit.
+    const v2 = r.v2;
+    assert.deepEqual(v2.atTimestamp, { ok: true, paid: true, reason: null });
+    assert.deepEqual(v2.later301, { ok: false, paid: false, reason: 'stale_timestamp' });
+    assert.deepEqual(v2.tampered, { ok: false, paid: false, reason: 'bad_sign' });
+    assert.deepEqual(v2.rotation, { ok: true, paid: true, reason: null });
+    assert.equal(opensslVerifies(signText(v2.signedOrder), v2.signature, TEST_KEY_FILES.merchant1005PublicKey), true, 'signV2 in Chromium');
+    assert.equal(v2.posted.action, 'https://pay.example.com/api/pay/submit');
+    assert.deepEqual(v2.posted.fields, v2.signedOrder);
     t.diagnostic(`files loaded: ${load.responses.map((x) => x.path).join(' ')}`);
   });
 

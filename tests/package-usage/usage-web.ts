@@ -6,7 +6,9 @@ import init, {
   initSync,
   init as namedInit,
   sign,
+  signV2,
   verifyNotify,
+  verifyNotifyV2,
   type InitInput,
   type InitOutput,
   type NotifyResult,
@@ -33,4 +35,11 @@ const wrong: string = await init();
 // @ts-expect-error the KEY is a string
 sign({ pid: 1 }, 1234567);
 
-export const used = [wrong, again, input, fromFetch, sync, signature, result, html, isEpay, memory];
+// V2 in the page: a DOM CryptoKey is a CryptoKeyLike; notifies verify with WebCrypto.
+async function v2InThePage(key: CryptoKey): Promise<boolean> {
+  const signed: string = await signV2({ pid: 1, timestamp: '1796193661' }, key);
+  const notify: NotifyResult = await verifyNotifyV2(location.search, 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA...', {}, { now: Date.now() });
+  return signed.length > 0 && notify.ok;
+}
+
+export const used = [wrong, again, input, fromFetch, sync, signature, result, html, isEpay, memory, v2InThePage];

@@ -32,6 +32,27 @@ import {
   type SignedParams,
   type SubmitOptions,
   type SubmitOrder,
+  EpayClientV2,
+  buildPayUrlV2,
+  buildSubmitFormV2,
+  signV2,
+  verifyNotifyV2,
+  type ApiOrderV2,
+  type CreatedOrderV2,
+  type CryptoKeyLike,
+  type EpayClientV2Options,
+  type GatewayOrderV2,
+  type MerchantInfoV2,
+  type OrderListV2,
+  type OrdersQueryV2,
+  type RefundOptionsV2,
+  type RefundRef,
+  type RefundResultV2,
+  type RefundV2,
+  type SignedParamsV2,
+  type SubmitOptionsV2,
+  type SubmitOrderV2,
+  type VerifyNotifyV2Options,
 } from 'epay-wasm';
 
 const KEY = 'testkey123';
@@ -91,6 +112,7 @@ function explain(r: NotifyReason): string {
     case 'malformed': return 'not a notify';
     case 'missing_sign': return 'unsigned';
     case 'bad_sign': return 'forged or wrong KEY';
+    case 'stale_timestamp': return 'a V2 notify signed too long ago';
     case 'pid_mismatch': return 'another merchant';
     case 'out_trade_no_mismatch': return 'another order';
     case 'money_mismatch': return 'another amount';
@@ -115,7 +137,7 @@ try {
 }
 const made: EpayError = new EpayError('bad money', 'INVALID_PARAM', 'money');
 const asError: Error = made;
-const codes: EpayErrorCode[] = ['INVALID_PARAM', 'API_ERROR', 'HTTP_ERROR', 'TIMEOUT', 'NETWORK', 'BAD_RESPONSE'];
+const codes: EpayErrorCode[] = ['INVALID_PARAM', 'API_ERROR', 'HTTP_ERROR', 'TIMEOUT', 'NETWORK', 'BAD_RESPONSE', 'BAD_SIGNATURE'];
 
 // The gateway client (server side): offline helpers and Promise-returning calls.
 const clientOptions: EpayClientOptions = { gateway, pid: 1001, key: KEY, timeoutMs: 5000, retries: 2 };
@@ -171,7 +193,99 @@ const qrOptions: QrSvgOptions = { ecc: 'H', border: 2, dark: '#111', light: '#ff
 const svg: string = toQrSvg(payUrl, qrOptions);
 const svgDefault: string = toQrSvg(payUrl);
 
+// ---- V2 (SHA256withRSA) ----
+const PRIVATE_KEY = '-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----';
+const PLATFORM_KEY = 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA...';
+const v2Options: EpayClientV2Options = {
+  gateway, pid: 1001, privateKey: PRIVATE_KEY, platformPublicKey: [PLATFORM_KEY, 'the next key'],
+  timeoutMs: 5000, retries: 2, clockSkewSec: 300, fetch,
+};
+const clientV2 = new EpayClientV2(v2Options);
+async function serverFlowV2(c: EpayClientV2): Promise<string | null> {
+  const apiOrder: ApiOrderV2 = {
+    type: 'alipay', out_trade_no: 'ORDER003', notify_url: 'https://example.com/notify', name: 'Test Product', money: 1,
+    clientip: '203.0.113.7', method: 'jump', device: 'pc', extra_field: 'kept and signed',
+  };
+  const created: CreatedOrderV2 = await c.createOrder(apiOrder);
+  const payInfo: string | null = created.pay_info;
+  const payType: string = created.pay_type;
+  const found: GatewayOrderV2 = await c.queryOrder({ trade_no: created.trade_no });
+  const refundedSoFar: string | null | undefined = found.refundmoney;
+  const isPaid: boolean = found.paid;
+  const refundOptions: RefundOptionsV2 = { out_refund_no: 'REFUND003' };
+  const refunded: RefundResultV2 = await c.refund({ out_trade_no: 'ORDER003' }, '0.50', refundOptions);
+  const generated: RefundResultV2 = await c.refund({ trade_no: created.trade_no }, 0.5);
+  const which: RefundRef = { out_refund_no: refunded.out_refund_no };
+  const refund: RefundV2 = await c.queryRefund(which);
+  const refundStatus: number | null = refund.status;
+  const closed: void = await c.closeOrder({ out_trade_no: 'ORDER003' });
+  const me: MerchantInfoV2 = await c.queryMerchant();
+  const balance: string | null = me.money;
+  const paging: OrdersQueryV2 = { offset: 20, limit: 20, status: 1 };
+  const page: OrderListV2 = await c.queryOrders(paging);
+  const firstPage: GatewayOrderV2[] = await c.queryOrders();
+  for await (const order of c.orders({ limit: 50, status: 1 })) void order.refundmoney;
+  const submitOrder: SubmitOrderV2 = {
+    out_trade_no: 'ORDER004', notify_url: 'https://example.com/notify', return_url: 'https://example.com/return', name: 'n', money: '1.00',
+  };
+  const signedV2: SignedParamsV2 = await c.signOrder(submitOrder);
+  const rsa: 'RSA' = signedV2.sign_type;
+  const stamp: string = signedV2.timestamp;
+  const formHere: string = await c.buildSubmitForm(submitOrder);
+  const linkHere: string = await c.buildPayUrl(submitOrder);
+  const pageSide: SubmitOptionsV2 = { gateway };
+  const formOnPage: string = buildSubmitFormV2(signedV2, pageSide);
+  const linkOnPage: string = buildPayUrlV2(signedV2, { gateway });
+  const verified: NotifyResult = await c.verifyNotify('pid=1001&sign=x', { out_trade_no: 'ORDER003', money: '1.00' });
+  void [payInfo, payType, refundedSoFar, isPaid, generated, refundStatus, closed, balance, page, firstPage, rsa, stamp,
+    formHere, linkHere, formOnPage, linkOnPage, verified];
+  return refunded.out_trade_no;
+}
+async function standaloneV2(key: CryptoKeyLike): Promise<NotifyReason | null> {
+  const fromText: string = await signV2(params, PRIVATE_KEY);
+  const fromCryptoKey: string = await signV2({ pid: 1001, timestamp: '1796193661' }, key);
+  const options: VerifyNotifyV2Options = { clockSkewSec: 300, now: new Date() };
+  const one: NotifyResult = await verifyNotifyV2('pid=1001&sign=x', PLATFORM_KEY);
+  const rotated: NotifyResult = await verifyNotifyV2(new URLSearchParams('pid=1001'), [PLATFORM_KEY, 'next'], expected, options);
+  const atMs: NotifyResult = await verifyNotifyV2({ pid: '1001' }, PLATFORM_KEY, {}, { now: 1796193661000 });
+  void [fromText, fromCryptoKey, one, atMs];
+  return rotated.reason;
+}
+try {
+  void clientV2.queryMerchant();
+} catch (e: unknown) {
+  if (e instanceof EpayError && e.code === 'BAD_SIGNATURE') void e.message;
+  if (e instanceof EpayError) void e.out_refund_no;
+}
+clientV2.free();
+
 // ---- misuse that must not compile ----
+// @ts-expect-error EpayClientV2 needs the platform public key
+new EpayClientV2({ gateway, pid: 1001, privateKey: PRIVATE_KEY });
+// @ts-expect-error EpayClientV2 takes privateKey, not an MD5 key
+new EpayClientV2({ ...v2Options, key: KEY });
+// @ts-expect-error createOrder needs clientip
+void clientV2.createOrder({ type: 'alipay', out_trade_no: 'A', notify_url: 'https://a.example/n', name: 'n', money: 1 });
+// @ts-expect-error signOrder's order needs return_url
+void clientV2.signOrder({ out_trade_no: 'A', notify_url: 'https://a.example/n', name: 'n', money: 1 });
+// @ts-expect-error refund options take out_refund_no only
+void clientV2.refund({ trade_no: 'T' }, 1, { outRefundNo: 'R123456' });
+// @ts-expect-error queryRefund takes refund_no or out_refund_no
+void clientV2.queryRefund({ trade_no: 'T' });
+// @ts-expect-error queryOrders pages by offset, not page
+void clientV2.queryOrders({ page: 2 });
+// @ts-expect-error buildSubmitFormV2 takes no key: the params are signed already
+buildSubmitFormV2({ sign: 'x', sign_type: 'RSA', pid: '1', timestamp: '1' }, { gateway, key: KEY });
+// @ts-expect-error verifyNotifyV2's now is a Date or milliseconds
+void verifyNotifyV2('pid=1', PLATFORM_KEY, {}, { now: '2026-01-01' });
+// @ts-expect-error signV2 returns a Promise
+const notAString: string = signV2(params, PRIVATE_KEY);
+async function closeResolvesWithNothing(c: EpayClientV2): Promise<void> {
+  // @ts-expect-error closeOrder resolves with nothing
+  const notAnOrder: GatewayOrderV2 = await c.closeOrder({ trade_no: 'T' });
+  void notAnOrder;
+}
+
 // @ts-expect-error the client needs pid and key
 new EpayClient({ gateway });
 // @ts-expect-error createOrder needs clientip
@@ -212,5 +326,5 @@ verifyNotify('pid=1', KEY, { money: true });
 export const used = [
   signature, fromSearch, signType, signedSign, anyField, form, formSignedHere, payUrl, payUrlPresigned,
   fromSearchParams, fromObject, ok, paid, data, why, asError, codes, badReason, badCode, badType,
-  clientSign, clientUrl, clientVerify, serverFlow, listing, svg, svgDefault,
+  clientSign, clientUrl, clientVerify, serverFlow, listing, svg, svgDefault, serverFlowV2, standaloneV2, notAString, closeResolvesWithNothing,
 ];
