@@ -42,6 +42,10 @@ function fail(message) {
 }
 
 const CREDENTIALS = { v1: ['EPAY_KEY'], v2: ['EPAY_PRIVATE_KEY', 'EPAY_PLATFORM_PUBLIC_KEY'] };
+/** The variable behind each option of a real gateway's account, to name it in an error (`EpayError.field`). */
+const ENV_NAMES = {
+  gateway: 'EPAY_GATEWAY', pid: 'EPAY_PID', key: 'EPAY_KEY', privateKey: 'EPAY_PRIVATE_KEY', platformPublicKey: 'EPAY_PLATFORM_PUBLIC_KEY',
+};
 
 /**
  * An RSA key from the environment: PEM text or bare base64 as it is, else
@@ -117,7 +121,8 @@ try {
   });
 } catch (e) {
   await sandbox?.close();
-  fail(e.code === 'EADDRINUSE' ? `port ${values.port} is in use: try --port 0` : e.message);
+  const variable = real && ENV_NAMES[e.field];
+  fail(e.code === 'EADDRINUSE' ? `port ${values.port} is in use: try --port 0` : variable ? `${variable}: ${e.message}` : e.message);
 }
 
 console.log(`
