@@ -550,6 +550,9 @@ test('demo/main.mjs with EPAY_API=v2: keys as a file, PEM text or bare base64; m
       const { order } = await answer.json();
       assert.equal(order.api, 'v2');
       assert.equal((await gatewayOrder(order.out_trade_no)).via, 'pay/create');
+      const md5 = { pid: String(PID), trade_no: order.trade_no, out_trade_no: order.out_trade_no, type: 'alipay', name: order.name, money: '0.01', trade_status: 'TRADE_SUCCESS' };
+      const forged = await fetch(`${demo.url}epay/notify/${order.out_trade_no}?${new URLSearchParams({ ...md5, sign: md5Sign(md5, MERCHANT_KEY), sign_type: 'MD5' })}`);
+      assert.deepEqual([forged.status, await forged.text()], [400, 'fail'], 'no KEY here: an MD5 notify is refused');
       assert.equal(await demo.stop(), 0);
       assert.ok(!leaksPrivateKey(demo.output.out + demo.output.err), 'the private key is never printed');
     }
