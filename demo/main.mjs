@@ -2,8 +2,9 @@
 // The demo: the local sandbox gateway plus the demo merchant server, then
 // the URL to open. `node demo/main.mjs --help`.
 
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DEFAULT_MERCHANTS, startSandbox } from 'epay-sandbox';
+import { DEFAULT_MERCHANTS, TEST_KEY_FILES, startSandbox } from 'epay-sandbox';
 import { startMerchant } from './merchant.mjs';
 
 const HELP = `\
@@ -18,10 +19,21 @@ Usage: node demo/main.mjs [--port N] [--host H] [--public-url URL] [--quiet]
   --quiet           no log lines
   -h, --help        this help
 
-By default it starts the embedded sandbox gateway (offline, no real money).
-With EPAY_GATEWAY, EPAY_PID and EPAY_KEY set it uses that gateway instead, e.g.
+By default it starts the embedded sandbox gateway (offline, no real money),
+whose merchant 1005 speaks both APIs: the page has a V1/V2 switch.
+  EPAY_API=v1|v2   the API the page starts with (default v1)
+
+With EPAY_GATEWAY and EPAY_PID set it uses that gateway instead, with the
+API of EPAY_API and its keys (both APIs when both are given):
+  V1 (MD5):  EPAY_KEY                   the merchant KEY
+  V2 (RSA):  EPAY_PRIVATE_KEY           the merchant's RSA private key
+             EPAY_PLATFORM_PUBLIC_KEY   the platform's RSA public key
+An RSA key is PEM text (-----BEGIN ...), the bare base64 the merchant panel
+shows, or the path of a file holding either. For example:
   EPAY_GATEWAY=https://papi.payqqpay.cn/ EPAY_PID=1005 EPAY_KEY=... node demo/main.mjs
-The KEY stays in this process: it is never sent to the browser or logged.
+  EPAY_API=v2 EPAY_GATEWAY=https://pay.example.com/ EPAY_PID=1005 \\
+    EPAY_PRIVATE_KEY=merchant.pem EPAY_PLATFORM_PUBLIC_KEY=MIIBIjANBg... node demo/main.mjs
+The keys stay in this process: they are never sent to the browser or logged.
 `;
 
 function fail(message) {
@@ -29,13 +41,52 @@ function fail(message) {
   process.exit(2);
 }
 
-/** The gateway to use: EPAY_* from the environment (all three or none), else null for the sandbox. */
-function realGateway(env) {
-  const set = ['EPAY_GATEWAY', 'EPAY_PID', 'EPAY_KEY'].filter((name) => env[name]);
-  if (set.length === 0) return null;
-  if (set.length < 3) fail('set all of EPAY_GATEWAY, EPAY_PID and EPAY_KEY, or none for the sandbox');
-  return { gateway: env.EPAY_GATEWAY, pid: env.EPAY_PID, key: env.EPAY_KEY };
+const CREDENTIALS = { v1: ['EPAY_KEY'], v2: ['EPAY_PRIVATE_KEY', 'EPAY_PLATFORM_PUBLIC_KEY'] };
+/** The variable behind each option of a real gateway's account, to name it in an error (`EpayError.field`). */
+const ENV_NAMES = {
+  gateway: 'EPAY_GATEWAY', pid: 'EPAY_PID', key: 'EPAY_KEY', privateKey: 'EPAY_PRIVATE_KEY', platformPublicKey: 'EPAY_PLATFORM_PUBLIC_KEY',
+};
+
+/**
+ * An RSA key from the environment: PEM text or bare base64 as it is, else
+ * the contents of the file it names. The value is never shown: it may be a
+ * key with a typo.
+ */
+function rsaKey(env, name) {
+  const value = env[name];
+  if (!value) return undefined;
+  if (value.includes('-----BEGIN') || /^[A-Za-z0-9+/=\s]{64,}$/.test(value)) return value;
+  try {
+    return readFileSync(value, 'utf8');
+  } catch {
+    return fail(`${name} is neither a key (PEM or base64) nor a file that can be read`);
+  }
 }
+
+/**
+ * The gateway account from EPAY_* (null when neither EPAY_GATEWAY nor
+ * EPAY_PID is set: the sandbox): EPAY_API's keys are required, the other
+ * API's are used when given.
+ */
+function realAccount(env, api) {
+  if (!env.EPAY_GATEWAY && !env.EPAY_PID) {
+    const stray = Object.values(CREDENTIALS).flat().filter((name) => env[name]);
+    if (stray.length) fail(`${stray.join(', ')} set without EPAY_GATEWAY and EPAY_PID (set none of them for the sandbox)`);
+    return null;
+  }
+  const missing = ['EPAY_GATEWAY', 'EPAY_PID', ...CREDENTIALS[api]].filter((name) => !env[name]);
+  if (missing.length) fail(`EPAY_API=${api} with a real gateway needs ${missing.join(', ')}`);
+  return {
+    gateway: env.EPAY_GATEWAY, pid: env.EPAY_PID, key: env.EPAY_KEY || undefined,
+    privateKey: rsaKey(env, 'EPAY_PRIVATE_KEY'), platformPublicKey: rsaKey(env, 'EPAY_PLATFORM_PUBLIC_KEY'),
+  };
+}
+
+/** The sandbox's merchant 1005: its KEY (V1) and TEST RSA pair (V2), and the sandbox's platform key. */
+const sandboxAccount = (sandbox) => ({
+  gateway: sandbox.url, pid: DEFAULT_MERCHANTS[0].pid, key: DEFAULT_MERCHANTS[0].key,
+  privateKey: readFileSync(TEST_KEY_FILES.merchant1005PrivateKey, 'utf8'), platformPublicKey: sandbox.platformPublicKey,
+});
 
 let values;
 try {
@@ -54,24 +105,29 @@ if (values.help) {
 }
 if (!/^\d+$/.test(values.port) || Number(values.port) > 65535) fail('--port must be 0 to 65535');
 
+const api = process.env.EPAY_API || 'v1';
+if (!Object.hasOwn(CREDENTIALS, api)) fail('EPAY_API must be v1 or v2');
+
 const log = (prefix) => (values.quiet ? undefined : (line) => console.log(`${new Date().toISOString().slice(11, 19)} ${prefix} ${line}`));
-const real = realGateway(process.env);
+const real = realAccount(process.env, api);
 const sandbox = real ? null : await startSandbox({ host: values.host, log: log('[gateway] ') });
-const account = real ?? { gateway: sandbox.url, pid: DEFAULT_MERCHANTS[0].pid, key: DEFAULT_MERCHANTS[0].key };
+const account = real ?? sandboxAccount(sandbox);
 
 let merchant;
 try {
   merchant = await startMerchant({
-    ...account, port: Number(values.port), host: values.host, publicUrl: values['public-url'],
+    ...account, api, port: Number(values.port), host: values.host, publicUrl: values['public-url'],
     sandbox: !real, log: log('[merchant]'),
   });
 } catch (e) {
   await sandbox?.close();
-  fail(e.code === 'EADDRINUSE' ? `port ${values.port} is in use: try --port 0` : e.message);
+  const variable = real && ENV_NAMES[e.field];
+  fail(e.code === 'EADDRINUSE' ? `port ${values.port} is in use: try --port 0` : variable ? `${variable}: ${e.message}` : e.message);
 }
 
 console.log(`
   EPay gateway: ${account.gateway}${real ? ' (REAL gateway: real money)' : ' (embedded sandbox, no real money)'}  merchant ${account.pid}
+  APIs: ${[account.key && 'V1 (MD5)', account.privateKey && 'V2 (RSA)'].filter(Boolean).join(' and ')}, the page starts with ${api.toUpperCase()}
   Open the demo shop: ${merchant.url}
   Ctrl+C to stop.
 `);

@@ -1,11 +1,13 @@
 // The demo merchant server: a small shop selling through an EPay gateway
-// with epay-wasm, the way a real merchant would. It signs page-jump orders
-// with signOrder (the KEY never leaves this process), creates API orders
-// with EpayClient, fulfils only on verified notifies, refunds through the
-// gateway, and serves www/ plus the package's browser build under /pkg/.
+// with epay-wasm, the way a real merchant would, over V1 (MD5, the KEY)
+// and/or V2 (RSA, the merchant's private key). It signs page-jump orders
+// (the keys never leave this process), creates API orders with
+// EpayClient/EpayClientV2, fulfils only on verified notifies, refunds
+// through the gateway, and serves www/ plus the package's browser build
+// under /pkg/.
 
 import http from 'node:http';
-import { EpayClient } from '../pkg/index.mjs'; // in your shop: from 'epay-wasm'
+import { v1Api, v2Api } from './apis.mjs';
 import { sendJson, sendText } from './http.mjs';
 import { ROUTES, errorAnswer } from './routes.mjs';
 import { Shop } from './shop.mjs';
@@ -40,11 +42,15 @@ async function handle(ctx, req, res) {
 }
 
 /**
- * Starts the demo merchant server.
+ * Starts the demo merchant server. V1 needs `key`, V2 `privateKey` and
+ * `platformPublicKey`; with both the page offers a V1/V2 switch.
  * @param {object} options
  * @param {string} options.gateway Gateway base URL, e.g. the sandbox's `url`.
  * @param {number|string} options.pid Merchant id.
- * @param {string} options.key Merchant KEY: used to sign and verify, never sent or logged.
+ * @param {string} [options.key] Merchant KEY (V1): used to sign and verify, never sent or logged.
+ * @param {string} [options.privateKey] Merchant RSA private key (V2), PEM or bare base64: never sent or logged.
+ * @param {string} [options.platformPublicKey] The platform's RSA public key (V2), PEM or bare base64.
+ * @param {'v1'|'v2'} [options.api] The API the page starts with (default: V1 when it has a KEY).
  * @param {number} [options.port=3000] 0 picks a free port.
  * @param {string} [options.host='127.0.0.1']
  * @param {string} [options.publicUrl] Base URL the gateway and the shopper reach this
@@ -53,9 +59,17 @@ async function handle(ctx, req, res) {
  * @param {(line: string) => void} [options.log] One line per order, notify and refund.
  * @returns {Promise<{ url: string, port: number, shop: Shop, server: http.Server, close: () => Promise<void> }>}
  */
-export async function startMerchant({ gateway, pid, key, port = 3000, host = '127.0.0.1', publicUrl, sandbox = false, log }) {
-  if (!gateway || !pid || !key) throw new Error('startMerchant: gateway, pid and key are required');
-  const client = new EpayClient({ gateway, pid, key });
+export async function startMerchant({
+  gateway, pid, key, privateKey, platformPublicKey, api, port = 3000, host = '127.0.0.1', publicUrl, sandbox = false, log,
+}) {
+  if (!gateway || !pid) throw new Error('startMerchant: gateway and pid are required');
+  if (!privateKey !== !platformPublicKey) throw new Error('startMerchant: V2 needs both privateKey and platformPublicKey');
+  if (!key && !privateKey) throw new Error('startMerchant: key (V1) or privateKey and platformPublicKey (V2) are required');
+  const apis = {};
+  if (key) apis.v1 = v1Api({ gateway, pid, key });
+  if (privateKey) apis.v2 = v2Api({ gateway, pid, privateKey, platformPublicKey }); // throws INVALID_PARAM on a bad key
+  const defaultApi = api ?? Object.keys(apis)[0];
+  if (!apis[defaultApi]) throw new Error(`startMerchant: api ${defaultApi} has no keys`);
   const server = http.createServer();
   await new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -65,7 +79,7 @@ export async function startMerchant({ gateway, pid, key, port = 3000, host = '12
   const shownHost = host === '0.0.0.0' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const url = `http://${shownHost}:${actualPort}/`;
   const ctx = {
-    shop: new Shop(), client, pid: String(pid), key, gateway, sandbox, log: log ?? (() => {}),
+    shop: new Shop(), apis, api: defaultApi, pid: String(pid), gateway, sandbox, log: log ?? (() => {}),
     base: publicUrl ? publicUrl.replace(/\/?$/, '/') : url, refunding: new Set(),
   };
   server.on('request', (req, res) => handle(ctx, req, res));
@@ -76,7 +90,7 @@ export async function startMerchant({ gateway, pid, key, port = 3000, host = '12
       const closed = new Promise((resolve) => server.close(resolve));
       server.closeAllConnections();
       await closed;
-      client.free();
+      for (const each of Object.values(apis)) each.free();
     },
   };
 }

@@ -1,9 +1,10 @@
 // The merchant server's endpoints. Every handler is (ctx, req, res, match)
-// where ctx = { shop, client, pid, key, gateway, base, sandbox, log,
-// refunding } (see startMerchant) and match is the path's captured part.
+// where ctx = { shop, apis, api, pid, gateway, base, sandbox, log,
+// refunding } (see startMerchant; apis holds the v1 and/or v2 API of
+// apis.mjs, api is the page's default) and match is the path's captured part.
 
 import { fileURLToPath } from 'node:url';
-import { EpayError, signOrder } from '../pkg/index.mjs'; // in your shop: from 'epay-wasm'
+import { EpayError } from '../pkg/index.mjs'; // in your shop: from 'epay-wasm'
 import { HttpError, readJson, readText, send, sendFile, sendJson, sendText } from './http.mjs';
 import { PAY_TYPES, PRODUCTS, newOutTradeNo } from './shop.mjs';
 
@@ -16,6 +17,13 @@ function orderOf(ctx, outTradeNo) {
   const order = ctx.shop.get(outTradeNo);
   if (!order) throw new HttpError(404, `no order ${outTradeNo}`);
   return order;
+}
+
+/** The API an order goes through: the one asked for (`v1`, `v2`) or the default; 400 if it has no keys here. */
+function chosenApi(ctx, name = ctx.api) {
+  const api = Object.hasOwn(ctx.apis, name) ? ctx.apis[name] : undefined;
+  if (!api) throw new HttpError(400, `API ${name} is not configured on this server`);
+  return api;
 }
 
 /** What the shopper picked: a catalogue product (the merchant's price) or a custom item. */
@@ -36,13 +44,15 @@ function chosenItem({ product, name, money }) {
 const clientIp = (req) => (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
 
 /**
- * POST /api/orders `{ product, name?, money?, type, mode }`. Page-jump
- * mode answers the fields signed with `signOrder` (the browser builds the
- * submit form from them, without the KEY); API mode creates the order
- * through mapi.php and answers its payurl.
+ * POST /api/orders `{ product, name?, money?, type, mode, api? }`.
+ * Page-jump mode answers the signed fields (V1: `signOrder` for
+ * submit.php; V2: `client.signOrder` for api/pay/submit, valid 300 s): the
+ * browser builds the form from them, without any key. API mode creates the
+ * order (V1: mapi.php; V2: api/pay/create) and answers its pay link.
  */
 async function createOrder(ctx, req, res) {
   const body = await readJson(req);
+  const api = chosenApi(ctx, body.api);
   const { name, money } = chosenItem(body);
   const type = body.type ?? 'alipay';
   if (!PAY_TYPES.includes(type)) throw new HttpError(400, 'unknown payment type');
@@ -54,16 +64,29 @@ async function createOrder(ctx, req, res) {
     return_url: `${ctx.base}epay/return/${out_trade_no}`,
   };
   if (mode === 'page') {
-    const signed = signOrder(fields, ctx.key);
-    const order = ctx.shop.add({ out_trade_no, name: signed.name, money: signed.money, type, mode });
-    ctx.log(`order ${out_trade_no} signed for submit.php: ¥${signed.money}`);
+    const signed = await api.signOrder(fields);
+    const order = ctx.shop.add({ out_trade_no, name: signed.name, money: signed.money, type, mode, api: api.name });
+    ctx.log(`order ${out_trade_no} signed for the ${api.name} page jump: ¥${signed.money}`);
     return sendJson(res, 201, { order, gateway: ctx.gateway, fields: signed });
   }
-  const created = await ctx.client.createOrder({ ...fields, clientip: clientIp(req) });
-  const payurl = created.payurl ?? created.qrcode ?? created.urlscheme ?? null;
-  const order = ctx.shop.add({ out_trade_no, name, money, type, mode, trade_no: created.trade_no, payurl });
-  ctx.log(`order ${out_trade_no} created through mapi.php: trade_no ${created.trade_no}, ¥${money}`);
+  const { trade_no, payurl } = await api.createOrder({ ...fields, clientip: clientIp(req) });
+  const order = ctx.shop.add({ out_trade_no, name, money, type, mode, api: api.name, trade_no, payurl });
+  ctx.log(`order ${out_trade_no} created through the ${api.name} API: trade_no ${trade_no}, ¥${money}`);
   sendJson(res, 201, { order });
+}
+
+/**
+ * Verifies a notify or return redirect for `order`: signature, pid,
+ * out_trade_no and amount against our record. The notify's `sign_type`
+ * picks the check: `RSA` is V2's (`verifyNotifyV2`, with its timestamp),
+ * anything else V1's MD5 (`verifyNotify`); one whose API has no keys here
+ * is refused.
+ */
+function verifyReceived(ctx, received, order) {
+  const name = new URLSearchParams(received).get('sign_type') === 'RSA' ? 'v2' : 'v1';
+  const api = ctx.apis[name];
+  if (!api) return { ok: false, paid: false, reason: `${name} not configured`, data: {} };
+  return api.verifyNotify(received, { out_trade_no: order.out_trade_no, money: order.money });
 }
 
 /**
@@ -80,7 +103,7 @@ async function notify(ctx, req, res, outTradeNo) {
     ctx.log(`notify for unknown order ${outTradeNo}: refused`);
     return sendText(res, 404, 'fail');
   }
-  const result = ctx.client.verifyNotify(received, { out_trade_no: order.out_trade_no, money: order.money });
+  const result = await verifyReceived(ctx, received, order);
   if (!result.ok) {
     ctx.shop.recordRejectedNotify(order);
     ctx.log(`notify ${outTradeNo}: rejected (${result.reason})`);
@@ -97,11 +120,11 @@ async function notify(ctx, req, res, outTradeNo) {
  * Verified too, but only noted: payment status comes from notifies alone.
  * Redirects to the return page, dropping the signed fields from the URL.
  */
-function returned(ctx, req, res, outTradeNo) {
+async function returned(ctx, req, res, outTradeNo) {
   const order = ctx.shop.get(outTradeNo);
   if (order) {
     const query = new URL(req.url, 'http://merchant.invalid').search.slice(1);
-    const result = ctx.client.verifyNotify(query, { out_trade_no: order.out_trade_no, money: order.money });
+    const result = await verifyReceived(ctx, query, order);
     order.returned = result.ok ? 'verified' : `rejected (${result.reason})`;
     ctx.shop.changed(order);
   }
@@ -110,8 +133,10 @@ function returned(ctx, req, res, outTradeNo) {
 
 /**
  * POST /api/orders/<out_trade_no>/refund: refunds the whole amount
- * through api.php. Sent once, never retried (refunds are not idempotent),
- * and never two at a time for one order.
+ * through the order's API, never two at a time for one order. V1
+ * (api.php) sends it once, never retried (not idempotent); V2
+ * (api/pay/refund) sends it under the order's out_refund_no, retried after
+ * a lost answer, refunded once by the gateway.
  */
 async function refund(ctx, req, res, outTradeNo) {
   await readJson(req);
@@ -120,14 +145,23 @@ async function refund(ctx, req, res, outTradeNo) {
   if (ctx.refunding.has(outTradeNo)) throw new HttpError(409, 'a refund of this order is in progress');
   ctx.refunding.add(outTradeNo);
   try {
-    const which = order.trade_no ? { trade_no: order.trade_no } : { out_trade_no: order.out_trade_no };
-    const result = await ctx.client.refund(which, order.money);
-    ctx.shop.refunded(order);
-    ctx.log(`order ${outTradeNo} refunded: ¥${order.money}`);
-    sendJson(res, 200, { order, msg: result.msg ?? null });
+    ctx.shop.refunded(order, await ctx.apis[order.api].refund(order));
+    ctx.log(`order ${outTradeNo} refunded through ${order.api}: ¥${order.money}`);
+    sendJson(res, 200, { order });
   } finally {
     ctx.refunding.delete(outTradeNo);
   }
+}
+
+/**
+ * GET /api/orders/<out_trade_no>/gateway: the order as the gateway reports
+ * it now, asked through the order's API (V1 act=order, V2 api/pay/query,
+ * whose answer is verified with the platform key). Shown, not trusted for
+ * fulfilment: only notifies change our record.
+ */
+async function gatewayOrder(ctx, req, res, outTradeNo) {
+  const order = orderOf(ctx, outTradeNo);
+  sendJson(res, 200, { gateway: await ctx.apis[order.api].queryOrder(order) });
 }
 
 /** GET /api/events: server-sent events, the whole order list on every change. */
@@ -145,7 +179,10 @@ function events(ctx, req, res) {
 
 /** GET /api/config: what the page needs to render the shop (no secrets). */
 function config(ctx, req, res) {
-  sendJson(res, 200, { products: PRODUCTS, payTypes: PAY_TYPES, gateway: ctx.gateway, pid: ctx.pid, sandbox: ctx.sandbox });
+  sendJson(res, 200, {
+    products: PRODUCTS, payTypes: PAY_TYPES, gateway: ctx.gateway, pid: ctx.pid, sandbox: ctx.sandbox,
+    apis: Object.keys(ctx.apis), api: ctx.api,
+  });
 }
 
 const OUT = '([A-Za-z0-9._|-]+)';
@@ -157,6 +194,7 @@ export const ROUTES = [
   [['POST'], /^\/api\/orders$/, createOrder],
   [['GET'], new RegExp(`^/api/orders/${OUT}$`), (ctx, req, res, out) => sendJson(res, 200, { order: orderOf(ctx, out) })],
   [['POST'], new RegExp(`^/api/orders/${OUT}/refund$`), refund],
+  [['GET'], new RegExp(`^/api/orders/${OUT}/gateway$`), gatewayOrder],
   [['GET'], /^\/api\/events$/, events],
   [['GET', 'POST'], new RegExp(`^/epay/notify/${OUT}$`), notify],
   [['GET'], new RegExp(`^/epay/return/${OUT}$`), returned],

@@ -36,21 +36,23 @@ export function newOutTradeNo(d = new Date()) {
  * Order records keyed by out_trade_no. Emits `change` (with the order)
  * whenever one changes, which the server pushes to browsers.
  *
- * A record: `{ out_trade_no, name, money, type, mode, status, trade_no,
- * payurl, created_at, paid_at, refunded_at, notifies, rejected_notifies,
- * fulfilments, returned }` where status is `unpaid`, `paid` or `refunded`.
+ * A record: `{ out_trade_no, name, money, type, mode, api, status,
+ * trade_no, payurl, created_at, paid_at, refunded_at, refund_no,
+ * out_refund_no, notifies, rejected_notifies, fulfilments, returned }`
+ * where api is `v1` or `v2` (the API it was created through) and status is
+ * `unpaid`, `paid` or `refunded`.
  */
 export class Shop extends EventEmitter {
   #orders = new Map();
 
   /**
-   * Records a new unpaid order (out_trade_no, name, money, type, mode,
+   * Records a new unpaid order (out_trade_no, name, money, type, mode, api,
    * and trade_no/payurl if the gateway already gave them) and returns it.
    */
   add(fields) {
     const order = {
       trade_no: null, payurl: null, ...fields, status: 'unpaid',
-      created_at: new Date().toISOString(), paid_at: null, refunded_at: null,
+      created_at: new Date().toISOString(), paid_at: null, refunded_at: null, refund_no: null, out_refund_no: null,
       notifies: 0, rejected_notifies: 0, fulfilments: 0, returned: null,
     };
     this.#orders.set(order.out_trade_no, order);
@@ -90,9 +92,12 @@ export class Shop extends EventEmitter {
     return first;
   }
 
-  /** Marks a paid order refunded (after the gateway accepted the refund). */
-  refunded(order) {
-    Object.assign(order, { status: 'refunded', refunded_at: new Date().toISOString() });
+  /**
+   * Marks a paid order refunded (after the gateway accepted the refund),
+   * with the refund numbers its API gave (V2: `refund_no`, `out_refund_no`; V1: none).
+   */
+  refunded(order, numbers) {
+    Object.assign(order, { ...numbers, status: 'refunded', refunded_at: new Date().toISOString() });
     this.changed(order);
   }
 

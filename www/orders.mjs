@@ -1,9 +1,12 @@
 // The Orders tab: the merchant's order records, live over server-sent
-// events, with a refund button for paid orders.
+// events, with a refund button for paid orders and a button that asks the
+// gateway about an order (through the API the order was created with).
 
 import { api, el, notifyText, statusText } from './lib.mjs';
 
 const listeners = [];
+/** out_trade_no → what the gateway last said about it, kept across re-renders. */
+const gatewaySaid = new Map();
 
 /** Calls `listener(orders)` with the whole list on every change. */
 export function onOrders(listener) {
@@ -31,7 +34,31 @@ function refundButton(order) {
       button.disabled = false;
     }
   });
-  return el('div', { className: 'order-actions' }, button, error);
+  return [button, error];
+}
+
+/** How a gateway's order (queryOrder's answer) reads. */
+function gatewayText({ status, paid, refunded, refundmoney }) {
+  const state = refunded ? `refunded${refundmoney ? ` ¥${refundmoney}` : ''}` : paid ? 'paid' : 'unpaid';
+  return `Gateway says: ${state} (status ${status})`;
+}
+
+/** Asks the merchant server to query the gateway about the order; shows the answer or the error. */
+function queryButton(order) {
+  const button = el('button', { type: 'button', className: 'query secondary', textContent: 'Query gateway' });
+  const said = el('span', { className: 'gateway-said' }, gatewaySaid.get(order.out_trade_no) ?? '');
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      const { gateway } = await api(`/api/orders/${encodeURIComponent(order.out_trade_no)}/gateway`);
+      gatewaySaid.set(order.out_trade_no, gatewayText(gateway));
+    } catch (e) {
+      gatewaySaid.set(order.out_trade_no, `Query failed: ${e.message}`);
+    }
+    said.textContent = gatewaySaid.get(order.out_trade_no);
+    button.disabled = false;
+  });
+  return [button, said];
 }
 
 function orderItem(order) {
@@ -43,10 +70,11 @@ function orderItem(order) {
     el('div', { className: 'order-meta' },
       el('span', { className: `status ${order.status}` }, statusText(order)),
       el('span', { className: 'notifies' }, notifyText(order)),
-      el('span', {}, `${order.type} · ${mode}`)),
+      el('span', { className: 'how' }, `${order.api.toUpperCase()} · ${order.type} · ${mode}`)),
     el('div', { className: 'order-ids' }, `out_trade_no ${order.out_trade_no}`,
-      order.trade_no ? ` · trade_no ${order.trade_no}` : ''),
-    order.status === 'paid' ? refundButton(order) : null);
+      order.trade_no ? ` · trade_no ${order.trade_no}` : '',
+      order.out_refund_no ? ` · out_refund_no ${order.out_refund_no} · refund_no ${order.refund_no}` : ''),
+    el('div', { className: 'order-actions' }, ...(order.status === 'paid' ? refundButton(order) : []), ...queryButton(order)));
   li.dataset.out = order.out_trade_no;
   return li;
 }

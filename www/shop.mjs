@@ -1,8 +1,9 @@
-// The Shop tab: pick a product, then pay by page jump (signed fields from
-// the server, form built here by buildSubmitForm without a KEY) or by API
-// (payurl from the server's createOrder, shown as a link and a QR code).
+// The Shop tab: pick a product and the API (V1 or V2), then pay by page
+// jump (signed fields from the server, form built here by buildSubmitForm
+// or buildSubmitFormV2 without a key) or by API (the pay link from the
+// server's createOrder, shown as a link and a QR code).
 
-import { buildSubmitForm, toQrSvg } from '/pkg/web.mjs';
+import { buildSubmitForm, buildSubmitFormV2, toQrSvg } from '/pkg/web.mjs';
 import { api, el, showMessage, statusText } from './lib.mjs';
 import { onOrders } from './orders.mjs';
 
@@ -18,7 +19,15 @@ function renderProducts(products) {
 function chosen(form) {
   const product = form.elements.product.value;
   const custom = product === 'custom' ? { name: $('custom-name').value, money: $('custom-money').value } : {};
-  return { product, ...custom, type: $('pay-type').value, mode: form.elements.mode.value };
+  return { product, ...custom, type: $('pay-type').value, mode: form.elements.mode.value, api: form.elements.api.value };
+}
+
+/** The API switch: the server's APIs enabled, its default checked. */
+function setupApiSwitch({ apis, api }) {
+  for (const input of document.querySelectorAll('input[name="api"]')) {
+    input.disabled = !apis.includes(input.value);
+    input.checked = input.value === api;
+  }
 }
 
 /**
@@ -26,9 +35,10 @@ function chosen(form) {
  * signed. Inserted as HTML its inline auto-submit script does not run
  * (and the page's CSP forbids it), so the page submits the form itself.
  */
-function goToGateway({ gateway, fields }) {
+function goToGateway({ order, gateway, fields }) {
+  const build = order.api === 'v2' ? buildSubmitFormV2 : buildSubmitForm;
   const holder = $('submit-form');
-  holder.innerHTML = buildSubmitForm(fields, { gateway });
+  holder.innerHTML = build(fields, { gateway });
   holder.querySelector('form').submit();
 }
 
@@ -45,6 +55,7 @@ function showPayLink(order) {
 /** Sets up the shop form; `config` is the server's /api/config answer. */
 export function setupShop(config) {
   renderProducts(config.products);
+  setupApiSwitch(config);
   const form = $('shop-form');
   for (const id of ['custom-name', 'custom-money']) $(id).addEventListener('focus', () => { $('product-custom').checked = true; });
   onOrders((orders) => {

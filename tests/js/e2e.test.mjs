@@ -1,7 +1,8 @@
-// End-to-end tests of the demo (demo/ + www/) in a real browser: the
-// sandbox gateway and the merchant server run in this process on free
-// ports, headless Chromium (Debian's, driven by playwright-core) plays
-// the shopper. Screenshots go to test-results/e2e/.
+// End-to-end tests of the demo (demo/ + www/) in a real browser, on V1
+// (MD5) and on V2 (RSA) through the page's switch: the sandbox gateway and
+// the merchant server run in this process on free ports, headless Chromium
+// (Debian's, driven by playwright-core) plays the shopper. Screenshots go
+// to test-results/e2e/.
 //
 //   bash scripts/build.sh && node --test tests/js/e2e.test.mjs
 //
@@ -11,14 +12,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startSandbox } from 'epay-sandbox';
+import { TEST_KEY_FILES, startSandbox } from 'epay-sandbox';
 import { startMerchant } from '../../demo/merchant.mjs';
-import { md5Sign, waitFor } from './support.mjs';
+import { md5Sign, rsaSign, rsaVerifies, waitFor } from './support.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS = join(ROOT, 'test-results', 'e2e');
@@ -36,6 +38,15 @@ const PID = 1005;
 const MERCHANT_KEY = randomBytes(16).toString('hex');
 /** The seed's public test KEY, which the tools tab is prefilled with. */
 const TEST_KEY = '80TWQztHqTVvV440KTKVqVPQh11AkfpF';
+/** The merchant's V2 RSA key pair (PKCS#8 and SPKI PEM): made here, for the same reason as the KEY. */
+const MERCHANT_RSA = generateKeyPairSync('rsa', {
+  modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
+/** The private key's PEM lines: any of them in a text means the key leaked (as PEM or as bare base64). */
+const PRIVATE_LINES = MERCHANT_RSA.privateKey.split('\n').filter((line) => line && !line.startsWith('-----'));
+const leaksPrivateKey = (text) => PRIVATE_LINES.some((line) => text.includes(line));
+/** The environment of demo/main.mjs without any EPAY_* from ours. */
+const NO_EPAY_ENV = Object.fromEntries(['EPAY_API', 'EPAY_GATEWAY', 'EPAY_PID', 'EPAY_KEY', 'EPAY_PRIVATE_KEY', 'EPAY_PLATFORM_PUBLIC_KEY'].map((name) => [name, '']));
 const NASTY_NAME = '"><script>alert(1)</script>&notify_url=x ¬';
 
 let sandbox;
@@ -43,17 +54,21 @@ let merchant;
 let browser;
 const logs = [];
 
-
-
 const control = async (path, init) => (await fetch(`${sandbox.url}_sandbox/${path}`, init)).json();
 const gatewayOrder = async (outTradeNo) => (await control(`orders?out_trade_no=${outTradeNo}`)).orders[0];
 const post = (path, body) => fetch(`${merchant.url}${path.replace(/^\//, '')}`, {
   method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
 });
 
-/** An order paid without the browser: created in API mode, paid via the sandbox's control API. */
-async function paidOrder(product = 'vip') {
-  const { order } = await (await post('/api/orders', { product, mode: 'api' })).json();
+/** Gateway requests since `before` (a `requests` snapshot), by endpoint: only those that changed. */
+async function requestsSince(before) {
+  const now = await control('requests');
+  return Object.fromEntries(Object.entries(now).map(([k, n]) => [k, n - (before[k] ?? 0)]).filter(([, n]) => n > 0));
+}
+
+/** An order paid without the browser: created in API mode through `api`, paid via the sandbox's control API. */
+async function paidOrder(product = 'vip', api = 'v1') {
+  const { order } = await (await post('/api/orders', { product, mode: 'api', api })).json();
   await control(`orders/${order.trade_no}/pay`, { method: 'POST' });
   await waitFor(() => merchant.shop.get(order.out_trade_no).status === 'paid', 'the notify', STEP_MS);
   return merchant.shop.get(order.out_trade_no);
@@ -72,7 +87,8 @@ const overflows = (page) => page.evaluate(() => document.documentElement.scrollW
 /**
  * Runs `fn(page, seen)` in a fresh browser context at merchant `path`.
  * `seen` lists every merchant response the page got ({ method, path, body })
- * but the event stream. Fails if any of them contains the merchant KEY, if
+ * but the event stream. Fails if any of them contains the merchant KEY or
+ * private key, if
  * any dialog opened (script injected into a page would show one) or the
  * merchant's pages logged an error (CSP violations included); saves a
  * screenshot when the test fails.
@@ -105,7 +121,10 @@ async function withPage(t, { path = '', viewport = DESKTOP } = {}, fn) {
     await fn(page, seen);
     assert.deepEqual(dialogs, [], 'no dialog opened');
     assert.deepEqual(errors, [], 'no errors in the merchant pages');
-    for (const r of seen) assert.ok(!r.body.includes(MERCHANT_KEY), `the KEY reached the browser in ${r.path}`);
+    for (const r of seen) {
+      assert.ok(!r.body.includes(MERCHANT_KEY), `the KEY reached the browser in ${r.path}`);
+      assert.ok(!leaksPrivateKey(r.body.toString()), `the private key reached the browser in ${r.path}`);
+    }
   } catch (e) {
     await shot(page, `failed-${t.name.replace(/\W+/g, '-')}`).catch(() => {});
     throw e;
@@ -114,11 +133,12 @@ async function withPage(t, { path = '', viewport = DESKTOP } = {}, fn) {
   }
 }
 
-/** Picks a product (or the custom item) and the mode, clicks Pay; resolves the server's answer. */
-async function buy(page, seen, { product, name, money, mode }) {
+/** Picks a product (or the custom item), the API (default: as the page starts) and the mode, clicks Pay; resolves the server's answer. */
+async function buy(page, seen, { product, name, money, mode, api }) {
   await page.check(`#product-${product}`);
   if (name !== undefined) await page.fill('#custom-name', name);
   if (money !== undefined) await page.fill('#custom-money', money);
+  if (api !== undefined) await page.check(`#api-${api}`);
   await page.check(`#mode-${mode}`);
   const answered = page.waitForResponse((r) => r.url() === `${merchant.url}api/orders` && r.request().method() === 'POST');
   await page.click('#buy');
@@ -126,12 +146,21 @@ async function buy(page, seen, { product, name, money, mode }) {
   return JSON.parse(seen.findLast((r) => r.method === 'POST' && r.path === '/api/orders').body);
 }
 
-/** At the sandbox cashier: Pay, then wait on the return page until the verified notify shows. */
+/** At the sandbox cashier (V1 pay/<trade_no>, V2 pay/submit/<trade_no>/): Pay, then wait on the return page until the verified notify shows. */
 async function payAndReturn(page) {
-  await page.waitForURL(`${sandbox.url}pay/*`);
+  await page.waitForURL(`${sandbox.url}pay/**`);
   await page.click('#pay');
   await page.waitForURL(`${merchant.url}return.html?*`);
   await waitText(page, '#status', 'Paid: confirmed by a verified notify');
+}
+
+/** The shopper pays an API-mode order on their phone (a second page, having scanned the code); resolves the merchant's record once the shop page shows it paid. */
+async function payOnPhone(page, order) {
+  const phone = await page.context().newPage();
+  await phone.goto(order.payurl);
+  await payAndReturn(phone);
+  await waitText(page, '#api-status', 'Paid');
+  return merchant.shop.get(order.out_trade_no);
 }
 
 /** test-results/e2e/demo.png: the desktop shop showing a QR code beside the phone's order list. */
@@ -148,8 +177,15 @@ before(async () => {
   assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`);
   rmSync(ARTIFACTS, { recursive: true, force: true });
   mkdirSync(ARTIFACTS, { recursive: true });
-  sandbox = await startSandbox({ merchants: [{ pid: PID, key: MERCHANT_KEY, name: 'Demo shop' }], notifyRetryDelaysMs: [100, 200], log: (line) => logs.push(line) });
-  merchant = await startMerchant({ port: 0, gateway: sandbox.url, pid: PID, key: MERCHANT_KEY, sandbox: true, log: (line) => logs.push(line) });
+  sandbox = await startSandbox({
+    merchants: [{ pid: PID, key: MERCHANT_KEY, name: 'Demo shop', publicKey: MERCHANT_RSA.publicKey }],
+    notifyRetryDelaysMs: [100, 200], log: (line) => logs.push(line),
+  });
+  const { platformPublicKeyBase64 } = await control('keys'); // bare base64, as a merchant panel shows it
+  merchant = await startMerchant({
+    port: 0, gateway: sandbox.url, pid: PID, key: MERCHANT_KEY, privateKey: MERCHANT_RSA.privateKey,
+    platformPublicKey: platformPublicKeyBase64, sandbox: true, log: (line) => logs.push(line),
+  });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: STEP_MS * 3 });
 });
 
@@ -166,6 +202,7 @@ test('page jump: signed on the server, form built in the browser, paid by a veri
     await control('faults', { method: 'POST', body: JSON.stringify({ target: 'notify', kind: 'notify_fail', times: 0 }) });
 
     const { order, fields } = await buy(page, seen, { product: 'coffee', mode: 'page' });
+    assert.equal(order.api, 'v1', 'the page starts on V1');
     const sent = Object.fromEntries(new URLSearchParams((await submitted).postData()));
     assert.deepEqual(sent, fields, 'the browser posted exactly the fields the server signed');
     assert.equal(sent.sign, md5Sign(sent, MERCHANT_KEY));
@@ -209,13 +246,8 @@ test('API mode: payurl as a link and a QR code, paid on another device, status l
     assert.equal(await page.textContent('#api-status'), 'Unpaid');
     await shot(page, 'desktop-api-order');
 
-    const phone = await page.context().newPage(); // the shopper's phone, having scanned the code
-    await phone.goto(order.payurl);
-    await payAndReturn(phone);
-    await waitText(page, '#api-status', 'Paid');
-    const record = merchant.shop.get(order.out_trade_no);
-    assert.equal(record.money, '9.90', 'the notify said 9.9; compared in cents');
-    assert.deepEqual([record.status, record.notifies, record.fulfilments], ['paid', 1, 1]);
+    const record = await payOnPhone(page, order);
+    assert.deepEqual([record.money, record.status, record.notifies, record.fulfilments], ['9.90', 'paid', 1, 1], 'the notify said 9.9: compared in cents');
 
     await page.click('#tab-orders');
     await waitText(page, `li[data-out="${order.out_trade_no}"] .status`, 'Paid');
@@ -237,6 +269,11 @@ test('refund from the order list goes through the gateway once', async (t) => {
     assert.equal((await control('requests'))['api.php?act=refund'], refunds + 1);
     assert.equal((await gatewayOrder(order.out_trade_no)).status, 2);
     assert.equal(merchant.shop.get(order.out_trade_no).status, 'refunded');
+
+    const before = await control('requests');
+    await page.click(`li[data-out="${order.out_trade_no}"] button.query`);
+    await waitText(page, `li[data-out="${order.out_trade_no}"] .gateway-said`, 'Gateway says: refunded');
+    assert.deepEqual(await requestsSince(before), { 'api.php?act=order': 1 }, 'a V1 order is queried through V1');
   });
 });
 
@@ -288,6 +325,83 @@ test('tools tab: the wasm module signs and verifies in the browser', async (t) =
   });
 });
 
+test('V2 page jump through the switch: RSA-signed on the server, form built by buildSubmitFormV2 in the browser, paid by a verified RSA notify', async (t) => {
+  await withPage(t, {}, async (page, seen) => {
+    const submitted = page.waitForRequest(`${sandbox.url}api/pay/submit`);
+    const { order, fields } = await buy(page, seen, { product: 'coffee', mode: 'page', api: 'v2' });
+    assert.equal(order.api, 'v2');
+    const request = await submitted;
+    assert.equal(request.method(), 'POST');
+    const sent = Object.fromEntries(new URLSearchParams(request.postData()));
+    assert.deepEqual(sent, fields, 'the browser posted exactly the fields the server signed');
+    assert.equal(sent.sign_type, 'RSA');
+    assert.ok(rsaVerifies(sent, MERCHANT_RSA.publicKey), 'signed with the merchant private key (checked with node:crypto)');
+    assert.ok(Math.abs(Number(sent.timestamp) - Date.now() / 1000) < 60, 'a fresh timestamp: the order is valid for 300 s');
+
+    await payAndReturn(page);
+    assert.equal(await page.textContent('#returned'), 'verified', 'the RSA-signed return redirect verified');
+    const record = merchant.shop.get(order.out_trade_no);
+    assert.deepEqual([record.status, record.notifies, record.fulfilments], ['paid', 1, 1]);
+    const placed = await gatewayOrder(order.out_trade_no);
+    assert.deepEqual([placed.via, placed.api], ['pay/submit', 'v2']);
+    assert.equal(new URL(placed.notify.url).searchParams.get('sign_type'), 'RSA', 'the notify was a V2 one');
+    await shot(page, 'return-paid-v2');
+  });
+});
+
+test('V2 API mode through the switch: api/pay/create\'s pay_info as a link and a QR code, paid on another device, queried through V2', async (t) => {
+  await withPage(t, {}, async (page, seen) => {
+    const before = await control('requests');
+    const { order } = await buy(page, seen, { product: 'ebook', mode: 'api', api: 'v2' });
+    await page.waitForSelector('#api-result:not([hidden]) #qr svg');
+    assert.equal(await page.getAttribute('#payurl', 'href'), order.payurl);
+    assert.ok(order.payurl.startsWith(`${sandbox.url}pay/submit/${order.trade_no}`), 'method=jump: the gateway\'s pay page');
+    assert.equal((await gatewayOrder(order.out_trade_no)).via, 'pay/create');
+
+    const record = await payOnPhone(page, order);
+    assert.deepEqual([record.money, record.status, record.notifies, record.fulfilments], ['9.90', 'paid', 1, 1], 'the RSA notify said 9.9: compared in cents');
+
+    await page.click('#tab-orders');
+    const item = `li[data-out="${order.out_trade_no}"]`;
+    await waitText(page, `${item} .how`, 'V2 · alipay · API');
+    await page.click(`${item} button.query`);
+    await waitText(page, `${item} .gateway-said`, 'Gateway says: paid (status 1)');
+    const sent = await requestsSince(before);
+    assert.equal(sent['api/pay/create'], 1);
+    assert.equal(sent['api/pay/query'], 1);
+    assert.deepEqual(Object.keys(sent).filter((k) => k.includes('.php')), [], 'nothing through V1');
+    await shot(page, 'desktop-orders-v2');
+  });
+});
+
+test('V2 refund from the order list: api/pay/refund under the order\'s out_refund_no; a lost answer is retried and refunds once', async (t) => {
+  const order = await paidOrder('vip', 'v2');
+  await withPage(t, { path: '#orders' }, async (page) => {
+    const item = `li[data-out="${order.out_trade_no}"]`;
+    await page.click(`${item} button.refund`);
+    const before = await control('requests');
+    // The gateway refunds, then the connection drops before the answer: the client sends it again.
+    await control('faults', { method: 'POST', body: JSON.stringify({ target: 'api/pay/refund', kind: 'lose_answer' }) });
+    await page.click(`${item} button.refund`);
+    await waitText(page, `${item} .status`, 'Refunded');
+    assert.deepEqual(await requestsSince(before), { 'api/pay/refund': 2 }, 'retried once, and nothing through V1');
+
+    const placed = await gatewayOrder(order.out_trade_no);
+    assert.equal(placed.status, 2);
+    assert.equal(placed.refunds.length, 1, 'refunded once');
+    const [refund] = placed.refunds;
+    assert.deepEqual([refund.out_refund_no, refund.money], [`R${order.out_trade_no}`, '0.01']);
+    const record = merchant.shop.get(order.out_trade_no);
+    assert.deepEqual([record.status, record.out_refund_no, record.refund_no], ['refunded', refund.out_refund_no, refund.refund_no]);
+    await waitText(page, `${item} .order-ids`, `refund_no ${refund.refund_no}`);
+
+    await page.click(`${item} button.query`);
+    await waitText(page, `${item} .gateway-said`, 'Gateway says: refunded ¥0.01 (status 2)');
+    const again = await post(`/api/orders/${order.out_trade_no}/refund`, {});
+    assert.equal(again.status, 409, 'a refunded order is not refunded again');
+  });
+});
+
 test('phone viewport: every page fits 375 px without sideways scrolling', async (t) => {
   const order = await paidOrder('coffee');
   await withPage(t, { viewport: PHONE }, async (page, seen) => {
@@ -330,6 +444,38 @@ test('notify handler: forged, mismatched and unknown notifies get no "success"',
   assert.ok(!logs.some((line) => line.includes(MERCHANT_KEY)), 'the KEY is never logged');
 });
 
+test('notify handler, V2: RSA notifies verified with the platform key and their timestamp', async () => {
+  const order = await paidOrder('vip', 'v2');
+  const [good] = (await gatewayOrder(order.out_trade_no)).notify.attempts;
+  assert.equal(good.body, 'success');
+  const platformKey = readFileSync(TEST_KEY_FILES.platformPrivateKey, 'utf8'); // the sandbox's (default) platform key
+  const now = Math.floor(Date.now() / 1000);
+  const notify = {
+    pid: String(PID), trade_no: order.trade_no, out_trade_no: order.out_trade_no, type: 'alipay', name: order.name,
+    money: '0.01', trade_status: 'TRADE_SUCCESS', timestamp: String(now),
+  };
+  const send = async (fields, key = platformKey) => {
+    const query = new URLSearchParams({ ...fields, sign: rsaSign(fields, key), sign_type: 'RSA' });
+    const res = await fetch(`${merchant.url}epay/notify/${order.out_trade_no}?${query}`);
+    return [res.status, await res.text()];
+  };
+  const record = merchant.shop.get(order.out_trade_no);
+  const rejected = [
+    [{ ...notify }, MERCHANT_RSA.privateKey, 'bad_sign', 'signed by another key than the platform\'s'],
+    [{ ...notify, timestamp: String(now - 400) }, platformKey, 'stale_timestamp', 'signed 400 s ago'],
+    [{ ...notify, money: '100' }, platformKey, 'money_mismatch', 'amount differs from the order'],
+    [{ ...notify, pid: '1006' }, platformKey, 'pid_mismatch', 'another merchant'],
+  ];
+  for (const [fields, key, reason, what] of rejected) {
+    assert.deepEqual(await send(fields, key), [400, 'fail'], what);
+    assert.ok(logs.at(-1).endsWith(`rejected (${reason})`), `${what}: ${logs.at(-1)}`);
+  }
+  assert.deepEqual([record.notifies, record.rejected_notifies, record.fulfilments], [1, rejected.length, 1]);
+  assert.deepEqual(await send(notify), [200, 'success'], 'a fresh genuine replay is acknowledged');
+  assert.deepEqual([record.notifies, record.fulfilments], [2, 1]);
+  assert.ok(!logs.some(leaksPrivateKey), 'the private key is never logged');
+});
+
 test('merchant server: content types, no path escapes, JSON-only API', async () => {
   const type = async (path) => (await fetch(merchant.url + path)).headers.get('content-type');
   assert.equal(await type('pkg/epay_wasm_bg.wasm'), 'application/wasm');
@@ -345,18 +491,89 @@ test('merchant server: content types, no path escapes, JSON-only API', async () 
   assert.match((await bad.json()).error, /money/);
 });
 
-test('demo/main.mjs starts the sandbox and the shop and prints the URL', async () => {
+/** Runs demo/main.mjs on a free port with `env` over no EPAY_*; resolves the child, its output so far and its URL (null if it exited). */
+async function runDemo(env) {
   const child = spawn(process.execPath, [join(ROOT, 'demo', 'main.mjs'), '--port', '0', '--quiet'], {
-    env: { ...process.env, EPAY_GATEWAY: '', EPAY_PID: '', EPAY_KEY: '' }, stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...NO_EPAY_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  child.stdout.on('data', (d) => { out += d; });
-  const url = await waitFor(() => /Open the demo shop: (\S+)/.exec(out)?.[1], 'the URL', STEP_MS);
-  assert.match(out, /embedded sandbox/);
-  const config = await (await fetch(`${url}api/config`)).json();
-  assert.equal(config.sandbox, true);
-  assert.ok(!JSON.stringify(config).includes(TEST_KEY));
+  const output = { out: '', err: '' };
+  child.stdout.on('data', (d) => { output.out += d; });
+  child.stderr.on('data', (d) => { output.err += d; });
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  assert.equal(await exited, 0);
+  let code = null;
+  exited.then((c) => { code = c; });
+  const url = await waitFor(() => /Open the demo shop: (\S+)/.exec(output.out)?.[1] ?? (code !== null && 'exited'), 'the URL', STEP_MS);
+  /** Stops it (SIGTERM) and resolves its exit code. */
+  const stop = () => {
+    child.kill('SIGTERM');
+    return exited;
+  };
+  return { output, url: url === 'exited' ? null : url, exited, stop };
+}
+
+test('demo/main.mjs starts the sandbox and the shop, on V1 and V2, and prints the URL', async () => {
+  const demo = await runDemo({ EPAY_API: 'v2' });
+  assert.match(demo.output.out, /embedded sandbox/);
+  assert.match(demo.output.out, /APIs: V1 \(MD5\) and V2 \(RSA\), the page starts with V2/);
+  const config = await (await fetch(`${demo.url}api/config`)).json();
+  assert.deepEqual([config.sandbox, config.apis, config.api], [true, ['v1', 'v2'], 'v2']);
+  assert.ok(!JSON.stringify(config).includes(TEST_KEY));
+  for (const api of ['v1', 'v2']) {
+    const answer = await fetch(`${demo.url}api/orders`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ product: 'vip', mode: 'api', api }),
+    });
+    assert.equal(answer.status, 201, api);
+    assert.equal((await answer.json()).order.api, api, 'merchant 1005 takes orders through both APIs');
+  }
+  assert.equal(await demo.stop(), 0);
+});
+
+test('demo/main.mjs with EPAY_API=v2: keys as a file, PEM text or bare base64; missing or bad keys refused without showing them', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'epay-demo-'));
+  try {
+    const keyFile = join(dir, 'merchant.pem');
+    writeFileSync(keyFile, MERCHANT_RSA.privateKey);
+    const { platformPublicKey, platformPublicKeyBase64 } = await control('keys');
+    const gateway = { EPAY_API: 'v2', EPAY_GATEWAY: sandbox.url, EPAY_PID: String(PID) };
+    for (const keys of [
+      { EPAY_PRIVATE_KEY: keyFile, EPAY_PLATFORM_PUBLIC_KEY: platformPublicKeyBase64 },
+      { EPAY_PRIVATE_KEY: MERCHANT_RSA.privateKey, EPAY_PLATFORM_PUBLIC_KEY: platformPublicKey },
+    ]) {
+      const demo = await runDemo({ ...gateway, ...keys });
+      assert.match(demo.output.out, /REAL gateway/);
+      const config = await (await fetch(`${demo.url}api/config`)).json();
+      assert.deepEqual([config.sandbox, config.apis, config.api], [false, ['v2'], 'v2']);
+      const answer = await fetch(`${demo.url}api/orders`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ product: 'vip', mode: 'api' }),
+      });
+      assert.equal(answer.status, 201);
+      const { order } = await answer.json();
+      assert.equal(order.api, 'v2');
+      assert.equal((await gatewayOrder(order.out_trade_no)).via, 'pay/create');
+      const md5 = { pid: String(PID), trade_no: order.trade_no, out_trade_no: order.out_trade_no, type: 'alipay', name: order.name, money: '0.01', trade_status: 'TRADE_SUCCESS' };
+      const forged = await fetch(`${demo.url}epay/notify/${order.out_trade_no}?${new URLSearchParams({ ...md5, sign: md5Sign(md5, MERCHANT_KEY), sign_type: 'MD5' })}`);
+      assert.deepEqual([forged.status, await forged.text()], [400, 'fail'], 'no KEY here: an MD5 notify is refused');
+      assert.equal(await demo.stop(), 0);
+      assert.ok(!leaksPrivateKey(demo.output.out + demo.output.err), 'the private key is never printed');
+    }
+
+    const refused = async (env, message) => {
+      const demo = await runDemo({ ...gateway, ...env });
+      assert.equal(demo.url, null, 'it does not start');
+      assert.equal(await demo.exited, 2);
+      assert.match(demo.output.err, message);
+      assert.ok(!leaksPrivateKey(demo.output.err), 'the key is not shown');
+      return demo.output.err;
+    };
+    await refused({}, /EPAY_API=v2 with a real gateway needs EPAY_PRIVATE_KEY, EPAY_PLATFORM_PUBLIC_KEY/);
+    await refused({ EPAY_PRIVATE_KEY: join(dir, 'missing.pem'), EPAY_PLATFORM_PUBLIC_KEY: platformPublicKey },
+      /EPAY_PRIVATE_KEY is neither a key \(PEM or base64\) nor a file that can be read/);
+    await refused({ EPAY_PRIVATE_KEY: MERCHANT_RSA.privateKey.replace('\n', '\n!'), EPAY_PLATFORM_PUBLIC_KEY: platformPublicKey }, /^demo: EPAY_PRIVATE_KEY: privateKey has a PEM body that is not base64/);
+    const swapped = await refused({ EPAY_PRIVATE_KEY: platformPublicKey, EPAY_PLATFORM_PUBLIC_KEY: platformPublicKey }, /^demo: EPAY_PRIVATE_KEY: privateKey is an RSA public key/);
+    assert.ok(!swapped.includes(platformPublicKey.split('\n')[1]), 'a public key given as the private key is not shown either');
+    await refused({ EPAY_API: 'v3' }, /EPAY_API must be v1 or v2/);
+    await refused({ EPAY_API: '', EPAY_PRIVATE_KEY: keyFile, EPAY_PLATFORM_PUBLIC_KEY: platformPublicKey }, /EPAY_API=v1 with a real gateway needs EPAY_KEY/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -2,24 +2,34 @@
 
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { createHash } from 'node:crypto';
+import { createHash, createSign, createVerify } from 'node:crypto';
 
 /** The seed document's public test account. */
 export const TEST_PID = 1005;
 export const TEST_KEY = '80TWQztHqTVvV440KTKVqVPQh11AkfpF';
 
-/**
- * The V1 signature computed here with node:crypto, independently of the
- * package: md5 over the sorted non-empty fields but sign/sign_type, KEY appended.
- */
-export function md5Sign(fields, key = TEST_KEY) {
-  const text = Object.keys(fields)
+/** The sign string of V1 and V2, written here: the non-empty fields but sign/sign_type, sorted, `k=v` joined by `&`. */
+export function signText(fields) {
+  return Object.keys(fields)
     .filter((k) => k !== 'sign' && k !== 'sign_type' && fields[k] !== '' && fields[k] != null)
     .sort()
     .map((k) => `${k}=${fields[k]}`)
     .join('&');
-  return createHash('md5').update(text + key, 'utf8').digest('hex');
 }
+
+/**
+ * The V1 signature computed here with node:crypto, independently of the
+ * package: md5 over the sign string with the KEY appended.
+ */
+export function md5Sign(fields, key = TEST_KEY) {
+  return createHash('md5').update(signText(fields) + key, 'utf8').digest('hex');
+}
+
+/** The V2 signature computed here with node:crypto: SHA256withRSA over the sign string, base64. */
+export const rsaSign = (fields, privateKey) => createSign('sha256').update(signText(fields), 'utf8').sign(privateKey, 'base64');
+
+/** Whether `fields.sign` is the V2 signature of `fields` under `publicKey` (node:crypto). */
+export const rsaVerifies = (fields, publicKey) => createVerify('sha256').update(signText(fields), 'utf8').verify(publicKey, fields.sign, 'base64');
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
