@@ -85,12 +85,16 @@ export function makeFast(slow, exportsOf) {
     }
     text = t;
     count = (at - first) >> 1;
-    return true;
+    return !detached();
+  }
+
+  /** Whether a getter grew wasm memory: the length slots written since are lost, and the views unusable. */
+  function detached() {
+    return u8.byteLength === 0;
   }
 
   /** Writes `text` into the input buffer: its UTF-8 length, or -1. */
   function writeText() {
-    if (u8.byteLength === 0) return -1; // a getter grew memory: slots lost
     if (text.length * 3 > textView.length) {
       raw.epay_reserve(text.length * 3);
       views();
@@ -197,7 +201,7 @@ export function makeFast(slow, exportsOf) {
     values = vt;
     text = t;
     sent = skipped ? undefined : keys;
-    return true;
+    return !detached();
   }
 
   /** The 32 hex characters the wasm left in `out`. */
@@ -250,8 +254,8 @@ export function makeFast(slow, exportsOf) {
           if (typeof input === 'string') {
             text = '';
             count = 0;
+            ok = !detached(); // the getters of `expected` ran
             u32[hdr + H_LENS + 3] = input.length;
-            ok = true;
           } else {
             ok = gather(input, 3);
           }

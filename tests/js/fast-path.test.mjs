@@ -78,6 +78,22 @@ test('sign: a getter that calls sign gets its own answer, and so does the outer 
   assert.equal(innerSign, md5Sign(inner, KEY));
 });
 
+test('sign: a getter that grows wasm memory, then a KEY other than the last one (issue #9)', () => {
+  const { memory } = require('../../pkg/epay_wasm_node.cjs').__wasm;
+  assert.equal(epay.sign(order(1), KEY), md5Sign(order(1), KEY)); // the KEY the fast path now holds
+  const outer = { ...order(2) };
+  Object.defineProperty(outer, 'device', {
+    enumerable: true,
+    get() {
+      // Sign ever larger objects until wasm memory has grown (its old buffer detached).
+      const before = memory.buffer;
+      for (let n = 1 << 20; before.byteLength !== 0; n *= 2) epay.sign({ param: 'p'.repeat(n) }, KEY);
+      return 'jump';
+    },
+  });
+  assert.equal(epay.sign(outer, 'another-key'), md5Sign({ ...order(2), device: 'jump' }, 'another-key'));
+});
+
 test('sign: a KEY that is not ASCII, or padded, goes the regular way', () => {
   assert.equal(epay.sign(order(1), 'ключ'), md5Sign(order(1), 'ключ'));
   assert.equal(epay.sign(order(1), KEY), md5Sign(order(1), KEY));
