@@ -12,7 +12,6 @@
 
 use md5::{Digest, Md5};
 use std::borrow::Cow;
-use std::mem::MaybeUninit;
 
 /// A field as the core keeps it: name and value, borrowed or owned.
 pub type Field<'a> = (Cow<'a, str>, Cow<'a, str>);
@@ -36,12 +35,6 @@ pub fn is_valid_name(name: &[u8]) -> bool {
     true
 }
 
-/// Whether a field enters the signature: a non-empty value, and a name
-/// other than `sign` and `sign_type`.
-pub fn is_signed(name: &[u8], value: &[u8]) -> bool {
-    !value.is_empty() && !same(name, b"sign") && !same(name, b"sign_type")
-}
-
 /// Bytewise order of two names (short: a plain loop beats a call to
 /// `memcmp`, which the size-optimised build compiles as a byte loop anyway).
 fn less(a: &[u8], b: &[u8]) -> bool {
@@ -56,252 +49,58 @@ fn less(a: &[u8], b: &[u8]) -> bool {
     a.len() < b.len()
 }
 
-/// Whether two names are equal (a loop, as for [`less`]).
-fn same(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
+/// Why fields do not make a parameter set, with the index of the field at
+/// fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unfit {
+    /// The first name, in the order given, that is not [`is_valid_name`].
+    InvalidName(usize),
+    /// Once sorted, a name equal to the one before it.
+    Duplicate(usize),
 }
 
-/// Sorts fields by name, bytewise: insertion sort for the usual dozen
-/// fields, heapsort (O(n log n) whatever a notify's sender puts in it)
-/// beyond 24.
-pub fn sort_fields(fields: &mut [Field<'_>]) {
-    let n = fields.len();
-    if n <= 24 {
-        for i in 1..n {
-            let mut j = i;
-            while j > 0 && less(fields[j].0.as_bytes(), fields[j - 1].0.as_bytes()) {
-                fields.swap(j, j - 1);
-                j -= 1;
-            }
-        }
-        return;
-    }
-    fn sift_down(v: &mut [Field<'_>], mut root: usize, end: usize) {
-        loop {
-            let mut child = 2 * root + 1;
-            if child >= end {
-                return;
-            }
-            if child + 1 < end && less(v[child].0.as_bytes(), v[child + 1].0.as_bytes()) {
-                child += 1;
-            }
-            if !less(v[root].0.as_bytes(), v[child].0.as_bytes()) {
-                return;
-            }
-            v.swap(root, child);
-            root = child;
-        }
-    }
-    for root in (0..n / 2).rev() {
-        sift_down(fields, root, n);
-    }
-    for end in (1..n).rev() {
-        fields.swap(0, end);
-        sift_down(fields, 0, end);
-    }
-}
-
-/// The first name given twice in sorted `fields`, if any.
-pub fn first_duplicate<'f>(fields: &'f [Field<'_>]) -> Option<&'f str> {
-    let mut i = 1;
-    while i < fields.len() {
-        if fields[i].0 == fields[i - 1].0 {
-            return Some(&fields[i].0);
-        }
-        i += 1;
-    }
-    None
-}
-
-/// Most fields [`sign_segments`] takes; more go the regular way.
-pub const MAX_SEGMENT_FIELDS: usize = 128;
-
-/// What [`sign_segments`] keeps of the last field names it checked and
-/// sorted: the names as given and their sorted order. A merchant's orders
-/// have the same fields in the same order call after call, so the next call
-/// finds the same bytes and skips checking and sorting them, or, through
-/// [`sign_values`], is not even sent them.
-#[derive(Default)]
-pub struct NameCache {
-    names: Vec<u8>,
-    ends: Vec<u32>,
-    order: Vec<u8>,
-}
-
-impl NameCache {
-    /// An empty cache (for a `static`).
-    pub const fn new() -> Self {
-        NameCache { names: Vec::new(), ends: Vec::new(), order: Vec::new() }
-    }
-
-    /// Name `i`, in the order given.
-    fn name(&self, i: usize) -> &[u8] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.names[start..self.ends[i] as usize]
-    }
-
-    /// Makes `names` the cached names: checked, sorted, no name twice.
-    /// `false` (and an empty cache) otherwise.
-    fn set(&mut self, names: &[&[u8]]) -> bool {
-        let unchanged = names.len() == self.ends.len() && names.iter().enumerate().all(|(i, n)| same(n, self.name(i)));
-        if unchanged {
-            return true;
-        }
-        self.names.clear();
-        self.ends.clear();
-        self.order.clear();
-        for (i, &name) in names.iter().enumerate() {
-            if !is_valid_name(name) {
-                self.ends.clear();
-                return false;
-            }
-            // Insertion into place: a dozen names, in any order.
-            let mut j = i;
-            self.order.push(i as u8);
-            while j > 0 && less(name, names[usize::from(self.order[j - 1])]) {
-                self.order[j] = self.order[j - 1];
-                j -= 1;
-            }
-            if j > 0 && same(names[usize::from(self.order[j - 1])], name) {
-                self.ends.clear();
-                return false;
-            }
-            self.order[j] = i as u8;
-            self.names.extend_from_slice(name);
-            self.ends.push(self.names.len() as u32);
-        }
-        true
-    }
-}
-
-/// Splits `out.len()` consecutive segments of `text`, whose UTF-16 lengths
-/// are `lens[first]`, `lens[first + 2]`...; `None` if they do not split.
-fn split<'t>(text: &'t [u8], lens: &[u32], first: usize, out: &mut [MaybeUninit<&'t [u8]>]) -> Option<()> {
-    let mut pos = 0;
-    for (i, slot) in out.iter_mut().enumerate() {
-        *slot = MaybeUninit::new(take_utf16(text, &mut pos, lens[2 * i + first])?.as_bytes());
-    }
-    Some(())
-}
-
-/// The fast path of `sign`: `lens.len() / 2` fields as (name, value)
-/// segments of `text` ([`take_utf16`]), signed as `epay_wasm::core::sign::sign` signs them,
-/// without allocating. `None` (take the regular path, which says why) when
-/// a segment does not split, on a lone surrogate, an invalid name, a name
-/// given twice, or more than [`MAX_SEGMENT_FIELDS`] fields. `buf` is kept
-/// between calls for the sign string, `cache` for the names.
-pub fn sign_segments(text: &[u8], lens: &[u32], key: &[u8], buf: &mut Vec<u8>, cache: &mut NameCache) -> Option<[u8; SIGN_LEN]> {
-    let count = lens.len() / 2;
-    if count > MAX_SEGMENT_FIELDS {
-        return None;
-    }
-    // Not zeroed: 2 KB of stores would cost a tenth of the call.
-    let mut names = [const { MaybeUninit::<&[u8]>::uninit() }; MAX_SEGMENT_FIELDS];
-    let mut values = [const { MaybeUninit::<&[u8]>::uninit() }; MAX_SEGMENT_FIELDS];
-    let mut pos = 0;
-    for i in 0..count {
-        names[i] = MaybeUninit::new(take_utf16(text, &mut pos, lens[2 * i])?.as_bytes());
-        values[i] = MaybeUninit::new(take_utf16(text, &mut pos, lens[2 * i + 1])?.as_bytes());
-    }
-    // SAFETY: slots 0..count are initialised.
-    let names: &[&[u8]] = unsafe { &*(&names[..count] as *const [MaybeUninit<&[u8]>] as *const [&[u8]]) };
-    if !cache.set(names) {
-        return None;
-    }
-    let values: &[&[u8]] = unsafe { &*(&values[..count] as *const [MaybeUninit<&[u8]>] as *const [&[u8]]) };
-    Some(sign_cached(values, key, buf, cache))
-}
-
-/// [`sign_segments`] for the same names as its last successful call, in
-/// the same order: `text` holds only the values, whose UTF-16 lengths are
-/// `lens[1]`, `lens[3]`... (the name slots are ignored). The caller vouches
-/// that the names are the cached ones; `None` when the count differs.
-pub fn sign_values(text: &[u8], lens: &[u32], key: &[u8], buf: &mut Vec<u8>, cache: &NameCache) -> Option<[u8; SIGN_LEN]> {
-    let count = lens.len() / 2;
-    if count != cache.ends.len() {
-        return None;
-    }
-    let mut values = [const { MaybeUninit::<&[u8]>::uninit() }; MAX_SEGMENT_FIELDS];
-    split(text, lens, 1, &mut values[..count])?;
-    // SAFETY: `split` initialised slots 0..count.
-    let values: &[&[u8]] = unsafe { &*(&values[..count] as *const [MaybeUninit<&[u8]>] as *const [&[u8]]) };
-    Some(sign_cached(values, key, buf, cache))
-}
-
-/// Appends `k=v` to a sign string, after a `&` unless it is the first;
-/// with an empty `k`, appends `v` alone (the KEY at the end).
-pub fn append_field(buf: &mut Vec<u8>, k: &[u8], v: &[u8]) {
-    if !k.is_empty() {
-        if !buf.is_empty() {
-            buf.push(b'&');
-        }
-        append(buf, k);
-        buf.push(b'=');
-    }
-    append(buf, v);
-}
-
-/// The signature of the cached names with `values` (in the names' order).
+/// Checks every name ([`is_valid_name`]), sorts `fields` by name, bytewise,
+/// and checks that no name is given twice.
 #[inline(never)]
-fn sign_cached(values: &[&[u8]], key: &[u8], buf: &mut Vec<u8>, cache: &NameCache) -> [u8; SIGN_LEN] {
-    let len = key.len() + cache.names.len() + values.iter().map(|v| v.len() + 2).sum::<usize>();
-    buf.clear();
-    buf.reserve(len);
-    for &i in &cache.order {
-        let i = usize::from(i);
-        let (k, v) = (cache.name(i), values[i]);
-        if is_signed(k, v) {
-            append_field(buf, k, v);
-        }
+pub fn sort_unique(fields: &mut [Field<'_>]) -> Result<(), Unfit> {
+    if let Some(i) = fields.iter().position(|(name, _)| !is_valid_name(name.as_bytes())) {
+        return Err(Unfit::InvalidName(i));
     }
-    append(buf, key);
-    md5_hex(buf)
+    fields.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    match fields.windows(2).position(|pair| pair[0].0 == pair[1].0) {
+        Some(i) => Err(Unfit::Duplicate(i + 1)),
+        None => Ok(()),
+    }
 }
 
-/// Appends `bytes` as `extend_from_slice` does, but without `memory.copy`
-/// for short pieces: each one is a call into the engine, and a sign string
-/// is some thirty short pieces.
-fn append(buf: &mut Vec<u8>, bytes: &[u8]) {
-    let n = bytes.len();
-    if n > 32 {
-        buf.extend_from_slice(bytes);
-        return;
+/// The sign string of `fields`, sorted by name: every field with a
+/// non-empty value but `sign` and `sign_type`, as `name=value` joined with
+/// `&` (values as they are, not url-encoded).
+#[inline(never)]
+pub fn sign_string(fields: &[Field<'_>], extra: usize) -> String {
+    let len = fields.iter().map(|(k, v)| k.len() + v.len() + 2).sum::<usize>();
+    let mut out = String::with_capacity(len + extra);
+    for (name, value) in fields {
+        if value.is_empty() || name == "sign" || name == "sign_type" {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push('&');
+        }
+        out.push_str(name);
+        out.push('=');
+        out.push_str(value);
     }
-    buf.reserve(n);
-    let len = buf.len();
-    // SAFETY: `reserve` made room for `n` more bytes after `len`; every
-    // read is within `bytes`; `set_len` covers only what was written.
-    unsafe {
-        let src = bytes.as_ptr();
-        let dst = buf.as_mut_ptr().add(len);
-        let mut i = 0;
-        while i + 8 <= n {
-            dst.add(i).cast::<u64>().write_unaligned(src.add(i).cast::<u64>().read_unaligned());
-            i += 8;
-        }
-        if i + 4 <= n {
-            dst.add(i).cast::<u32>().write_unaligned(src.add(i).cast::<u32>().read_unaligned());
-            i += 4;
-        }
-        if i + 2 <= n {
-            dst.add(i).cast::<u16>().write_unaligned(src.add(i).cast::<u16>().read_unaligned());
-            i += 2;
-        }
-        if i < n {
-            *dst.add(i) = *src.add(i);
-        }
-        buf.set_len(len + n);
-    }
+    out
+}
+
+/// The signature of `fields`, sorted by name, under `key`: the MD5 of
+/// their [`sign_string`] followed by the KEY, in lowercase hex.
+#[inline(never)]
+pub fn sign(fields: &[Field<'_>], key: &str) -> [u8; SIGN_LEN] {
+    let mut text = sign_string(fields, key.len());
+    text.push_str(key);
+    md5_hex(text.as_bytes())
 }
 
 /// MD5 of `data`, as lowercase hex bytes.
@@ -350,6 +149,19 @@ pub fn take_utf16<'t>(text: &'t [u8], pos: &mut usize, units: u32) -> Option<&'t
     std::str::from_utf8(text.get(start..i)?).ok()
 }
 
+/// The fields of `text` from byte `*pos` on, cut by the UTF-16 lengths
+/// `lens` (name, value, name, value...) as [`take_utf16`] cuts them,
+/// borrowed; advances `*pos`.
+pub fn take_fields<'t>(text: &'t [u8], pos: &mut usize, lens: &[u32]) -> Option<Vec<Field<'t>>> {
+    let mut fields = Vec::with_capacity(lens.len() / 2);
+    for pair in lens.chunks_exact(2) {
+        let name = take_utf16(text, pos, pair[0])?;
+        let value = take_utf16(text, pos, pair[1])?;
+        fields.push((Cow::Borrowed(name), Cow::Borrowed(value)));
+    }
+    Some(fields)
+}
+
 /// Whether `bytes` are all ASCII (std's `is_ascii` is built for size here).
 pub fn is_ascii(bytes: &[u8]) -> bool {
     let mut any = 0;
@@ -357,16 +169,6 @@ pub fn is_ascii(bytes: &[u8]) -> bool {
         any |= b;
     }
     any < 0x80
-}
-
-/// Whether an ASCII KEY passes `epay_wasm::core::sign::check_key`: not
-/// empty, no whitespace (as `char::is_whitespace` has it) at either end.
-pub fn is_usable_ascii_key(key: &[u8]) -> bool {
-    let space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
-    match (key.first(), key.last()) {
-        (Some(&first), Some(&last)) => is_ascii(key) && !space(first) && !space(last),
-        _ => false,
-    }
 }
 
 /// Whether any byte of `bytes` is one of `set`.
