@@ -1,6 +1,6 @@
 //! The hot inner loops of epay-wasm: MD5 over the sign string, sorting and
 //! checking field names, splitting the fast path's input, query parsing,
-//! HTML escaping, and the wasm build's allocator.
+//! HTML escaping.
 //!
 //! They live in their own crate so that the release build can compile them
 //! at opt-level 3 (`[profile.release.package.epay-kernel]` in the root
@@ -353,4 +353,3 @@ pub fn percent_decode(text: &str) -> Option<Cow<'_, str>> {
     String::from_utf8(out).ok().map(Cow::Owned)
 }
 
-pub mod alloc;
