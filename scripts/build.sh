@@ -30,9 +30,6 @@ sed 's/epay_wasm\.d\.ts/epay_wasm.d.mts/' "$out/web/epay_wasm.js" > "$next"/epay
 cp "$out/web/epay_wasm.d.ts" "$next"/epay_wasm.d.mts
 sed 's/epay_wasm\.d\.ts/epay_wasm_node.d.cts/' "$out/node/epay_wasm.js" > "$next"/epay_wasm_node.cjs
 cp "$out/node/epay_wasm.d.ts" "$next"/epay_wasm_node.d.cts
-# Short import names in the .wasm and both glues (~2 KB gzipped).
-node scripts/minify-imports.mjs "$next"/epay_wasm_bg.wasm "$next"/epay_wasm.mjs "$next"/epay_wasm_node.cjs \
-  -- "$next"/epay_wasm.d.mts "$next"/epay_wasm_node.d.cts
 # fast.mjs and error.mjs as CommonJS for index.cjs: one source for both entries.
 { sed 's/^export //' pkg-template/fast.mjs
   echo 'module.exports = { makeFast, LAYOUT };'; } > "$next"/fast.cjs
