@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 
 # cdylib only for this build, so that LTO stays on (cargo #9672).
-"${WASM_PKG_CARGO[@]}" rustc -q --lib --crate-type cdylib --release "${WASM_PKG_TARGET[@]}"
-raw=target/wasm-pkg/wasm32-unknown-unknown/release/epay_wasm.wasm
+"${WASM_CARGO[@]}" rustc -q --lib --crate-type cdylib --release "${WASM_TARGET[@]}"
+raw=target/wasm/wasm32-unknown-unknown/release/epay_wasm.wasm
 
 out=target/bindgen
 rm -rf "$out"
