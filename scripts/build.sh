@@ -23,9 +23,9 @@ rm -rf "$next"
 mkdir -p "$next"
 cp -R pkg-template/. "$next"/
 cp LICENSE "$next"/
-node_modules/.bin/wasm-opt -Oz --converge --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int \
-  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$out/web/epay_wasm_bg.wasm" -o "$next"/epay_wasm_bg.wasm
+# wasm-opt reads the features the module uses from its target_features
+# section, then strips it with the producers section.
+node_modules/.bin/wasm-opt -Oz --strip-producers --strip-target-features "$out/web/epay_wasm_bg.wasm" -o "$next"/epay_wasm_bg.wasm
 sed 's/epay_wasm\.d\.ts/epay_wasm.d.mts/' "$out/web/epay_wasm.js" > "$next"/epay_wasm.mjs
 cp "$out/web/epay_wasm.d.ts" "$next"/epay_wasm.d.mts
 sed 's/epay_wasm\.d\.ts/epay_wasm_node.d.cts/' "$out/node/epay_wasm.js" > "$next"/epay_wasm_node.cjs
