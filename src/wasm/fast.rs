@@ -19,6 +19,7 @@ use super::api::notify_from_object;
 use crate::core::notify::{parse_notify, verify_notify, Expected, Reason, Verification};
 use crate::core::params::Params;
 use crate::core::sign::{sign_hex, SIGN_LEN};
+use epay_kernel::Field;
 use js_sys::{Array, Object, Reflect};
 use std::cell::RefCell;
 use std::mem::offset_of;
@@ -165,18 +166,19 @@ pub fn layout() -> JsValue {
 /// The call's input: the text JS wrote, cut into segments by the UTF-16
 /// lengths it wrote in [`Header::lens`].
 struct Input<'s> {
-    text: &'s [u8],
+    text: &'s str,
     lens: &'s [u32],
     pos: usize,
 }
 
 impl<'s> Input<'s> {
     fn new(s: &'s State, text_len: u32) -> Option<Self> {
-        Some(Input { text: s.text.get(..text_len as usize)?, lens: &s.header.lens, pos: 0 })
+        let text = std::str::from_utf8(s.text.get(..text_len as usize)?).ok()?;
+        Some(Input { text, lens: &s.header.lens, pos: 0 })
     }
 
     /// The next segment; `None` when the lengths do not fit the text, or
-    /// on U+FFFD, which is what TextEncoder makes of a lone surrogate.
+    /// on a lone surrogate ([`epay_kernel::take_utf16`]).
     fn next(&mut self) -> Option<&'s str> {
         let (&len, rest) = self.lens.split_first()?;
         self.lens = rest;
@@ -184,7 +186,7 @@ impl<'s> Input<'s> {
     }
 
     /// The next `count` (name, value) fields.
-    fn fields(&mut self, count: u32) -> Option<Vec<epay_kernel::Field<'s>>> {
+    fn fields(&mut self, count: u32) -> Option<Vec<Field<'s>>> {
         let (lens, rest) = self.lens.split_at_checked(2 * count as usize)?;
         self.lens = rest;
         epay_kernel::take_fields(self.text, &mut self.pos, lens)
@@ -264,7 +266,7 @@ fn verify_into(s: &State, flags: u32, count: u32, text_len: u32, out: &mut Vec<u
             out.extend_from_slice(name.as_bytes());
             out.extend_from_slice(value.as_bytes());
             out_u32.push(name.len() as u32); // names are ASCII
-            out_u32.push(epay_kernel::utf16_len(value) as u32);
+            out_u32.push(value.encode_utf16().count() as u32);
         }
     }
     let reason = REASONS.iter().position(|&r| r == verification.reason)? as u32;

@@ -1,13 +1,15 @@
-//! The hot inner loops of epay-wasm: MD5 over the sign string, sorting and
-//! checking field names, splitting the fast path's input, query parsing,
-//! HTML escaping.
+//! The hot inner loops of epay-wasm's `sign` and `verifyNotify`: checking
+//! and sorting field names, the sign string and its MD5, cutting the fast
+//! path's input into fields, parsing a notify's query string.
 //!
-//! They live in their own crate so that the release build can compile them
-//! at opt-level 3 (`[profile.release.package.epay-kernel]` in the root
-//! Cargo.toml) while everything else is optimised for size: at opt-level
-//! "z" the iterator and slice helpers these loops lean on are not inlined,
-//! and signing the seed order took 2 µs instead of under 1. Everything here
-//! is non-generic, so that it is compiled in this crate, at its level.
+//! They live in their own crate so that the release build compiles them at
+//! opt-level 3 (`[profile.release.package.epay-kernel]` in epay-wasm's
+//! Cargo.toml) while the rest of the module is optimised for size: at
+//! opt-level "z" the iterator and slice code these loops are made of is not
+//! inlined, and checking, sorting and joining a dozen fields costs more
+//! than their MD5. Each loop is whole in one function here: code inlined
+//! into a caller optimised for size is optimised for size with it.
+//!
 //! The protocol decisions stay in `epay_wasm::core`, which calls these.
 
 use md5::{Digest, Md5};
@@ -21,32 +23,7 @@ pub const SIGN_LEN: usize = 32;
 
 /// Whether `name` is 1–64 of `A-Z a-z 0-9 _ -`.
 pub fn is_valid_name(name: &[u8]) -> bool {
-    if name.is_empty() || name.len() > 64 {
-        return false;
-    }
-    let mut i = 0;
-    while i < name.len() {
-        let b = name[i];
-        if !(b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
-
-/// Bytewise order of two names (short: a plain loop beats a call to
-/// `memcmp`, which the size-optimised build compiles as a byte loop anyway).
-fn less(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len().min(b.len());
-    let mut i = 0;
-    while i < n {
-        if a[i] != b[i] {
-            return a[i] < b[i];
-        }
-        i += 1;
-    }
-    a.len() < b.len()
+    (1..=64).contains(&name.len()) && name.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// Why fields do not make a parameter set, with the index of the field at
@@ -66,8 +43,9 @@ pub fn sort_unique(fields: &mut [Field<'_>]) -> Result<(), Unfit> {
     if let Some(i) = fields.iter().position(|(name, _)| !is_valid_name(name.as_bytes())) {
         return Err(Unfit::InvalidName(i));
     }
-    fields.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    match fields.windows(2).position(|pair| pair[0].0 == pair[1].0) {
+    // Byte iterators rather than `str::cmp`, which calls `memcmp`.
+    fields.sort_unstable_by(|a, b| a.0.bytes().cmp(b.0.bytes()));
+    match fields.windows(2).position(|pair| pair[0].0.bytes().eq(pair[1].0.bytes())) {
         Some(i) => Err(Unfit::Duplicate(i + 1)),
         None => Ok(()),
     }
@@ -75,7 +53,8 @@ pub fn sort_unique(fields: &mut [Field<'_>]) -> Result<(), Unfit> {
 
 /// The sign string of `fields`, sorted by name: every field with a
 /// non-empty value but `sign` and `sign_type`, as `name=value` joined with
-/// `&` (values as they are, not url-encoded).
+/// `&` (values as they are, not url-encoded). `extra` more bytes are
+/// reserved, for the KEY.
 #[inline(never)]
 pub fn sign_string(fields: &[Field<'_>], extra: usize) -> String {
     let len = fields.iter().map(|(k, v)| k.len() + v.len() + 2).sum::<usize>();
@@ -95,64 +74,51 @@ pub fn sign_string(fields: &[Field<'_>], extra: usize) -> String {
 }
 
 /// The signature of `fields`, sorted by name, under `key`: the MD5 of
-/// their [`sign_string`] followed by the KEY, in lowercase hex.
+/// their [`sign_string`] followed by the KEY, as lowercase hex.
 #[inline(never)]
 pub fn sign(fields: &[Field<'_>], key: &str) -> [u8; SIGN_LEN] {
     let mut text = sign_string(fields, key.len());
     text.push_str(key);
-    md5_hex(text.as_bytes())
+    let mut hex = [0; SIGN_LEN];
+    // Cannot fail: 16 bytes make 32 hex digits.
+    let _ = hex::encode_to_slice(Md5::digest(text), &mut hex);
+    hex
 }
 
-/// MD5 of `data`, as lowercase hex bytes.
-pub fn md5_hex(data: &[u8]) -> [u8; SIGN_LEN] {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest: [u8; 16] = Md5::digest(data).into();
-    let mut out = [0u8; SIGN_LEN];
-    for (i, b) in digest.iter().enumerate() {
-        out[2 * i] = HEX[usize::from(b >> 4)];
-        out[2 * i + 1] = HEX[usize::from(b & 0x0f)];
-    }
-    out
-}
-
-/// The next `units` UTF-16 code units of `text` from byte `*pos` (text
-/// that TextEncoder wrote: valid UTF-8), as a `str`; advances `*pos`.
-/// `None` when the lengths do not fit the text, or on U+FFFD, which is what
-/// TextEncoder makes of a lone surrogate.
-pub fn take_utf16<'t>(text: &'t [u8], pos: &mut usize, units: u32) -> Option<&'t str> {
+/// The next `units` UTF-16 code units of `text` from byte `*pos`, as a
+/// `str`; advances `*pos`. `None` when the text ends first or a character
+/// straddles the end, or on U+FFFD: `text` is what `TextEncoder` wrote, and
+/// it writes a lone surrogate as U+FFFD.
+#[inline]
+pub fn take_utf16<'t>(text: &'t str, pos: &mut usize, units: u32) -> Option<&'t str> {
     let start = *pos;
     let end = start.checked_add(units as usize)?;
-    if let Some(bytes) = text.get(start..end) {
-        if is_ascii(bytes) {
-            *pos = end;
-            // SAFETY: ASCII is UTF-8.
-            return Some(unsafe { std::str::from_utf8_unchecked(bytes) });
-        }
-    }
-    let mut i = start;
-    let mut left = units as usize;
+    let taken = match text.get(start..end) {
+        Some(taken) if taken.is_ascii() => taken,
+        _ => take_non_ascii(text.get(start..)?, units as usize)?,
+    };
+    *pos = start + taken.len();
+    Some(taken)
+}
+
+/// [`take_utf16`] for text that is not all ASCII.
+#[inline(never)]
+fn take_non_ascii(text: &str, units: usize) -> Option<&str> {
+    let (mut len, mut left) = (0, units);
+    let mut chars = text.chars();
     while left > 0 {
-        let (width, n) = match *text.get(i)? {
-            0..=0x7f => (1, 1),
-            0x80..=0xdf => (2, 1),
-            0xe0..=0xef => (3, 1),
-            _ => (4, 2),
-        };
-        let replacement = width == 3 && text.get(i + 1) == Some(&0xbf) && text.get(i + 2) == Some(&0xbd) && text[i] == 0xef;
-        if n > left || replacement {
-            return None;
-        }
-        left -= n;
-        i += width;
+        let c = chars.next().filter(|&c| c != '\u{FFFD}')?;
+        left = left.checked_sub(c.len_utf16())?;
+        len += c.len_utf8();
     }
-    *pos = i;
-    std::str::from_utf8(text.get(start..i)?).ok()
+    Some(&text[..len])
 }
 
 /// The fields of `text` from byte `*pos` on, cut by the UTF-16 lengths
 /// `lens` (name, value, name, value...) as [`take_utf16`] cuts them,
 /// borrowed; advances `*pos`.
-pub fn take_fields<'t>(text: &'t [u8], pos: &mut usize, lens: &[u32]) -> Option<Vec<Field<'t>>> {
+#[inline(never)]
+pub fn take_fields<'t>(text: &'t str, pos: &mut usize, lens: &[u32]) -> Option<Vec<Field<'t>>> {
     let mut fields = Vec::with_capacity(lens.len() / 2);
     for pair in lens.chunks_exact(2) {
         let name = take_utf16(text, pos, pair[0])?;
@@ -162,194 +128,143 @@ pub fn take_fields<'t>(text: &'t [u8], pos: &mut usize, lens: &[u32]) -> Option<
     Some(fields)
 }
 
-/// Whether `bytes` are all ASCII (std's `is_ascii` is built for size here).
-pub fn is_ascii(bytes: &[u8]) -> bool {
-    let mut any = 0;
-    for &b in bytes {
-        any |= b;
-    }
-    any < 0x80
-}
-
-/// Whether any byte of `bytes` is one of `set`.
-pub fn any_byte_in(bytes: &[u8], set: &[u8]) -> bool {
-    find_byte_in(bytes, set).is_some()
-}
-
-/// Position of the first byte of `bytes` that is one of `set`.
-pub fn find_byte_in(bytes: &[u8], set: &[u8]) -> Option<usize> {
-    // Plain loops: `contains` on bytes calls the size-optimised memchr.
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let mut j = 0;
-        while j < set.len() {
-            if set[j] == b {
-                return Some(i);
-            }
-            j += 1;
-        }
-        i += 1;
-    }
-    None
-}
-
-/// Whether `c` is whitespace as `char::is_whitespace` has it, for ASCII.
-fn is_ascii_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
-}
-
-/// Whether `text` is not empty and all whitespace (`str::trim` would leave
-/// nothing). Decided by the first byte unless it is whitespace or not ASCII.
-pub fn is_blank(text: &str) -> bool {
-    match text.as_bytes().first() {
-        None => false,
-        Some(&b) if b < 0x80 && !is_ascii_space(b) => false,
-        Some(_) => text.chars().all(char::is_whitespace),
-    }
-}
-
-/// Whether `url` (after the scheme) is made of characters allowed in an
-/// http(s) URL here: no whitespace or control character (as `char` has
-/// them) and none of `" < > \ \``.
-pub fn url_chars_ok(url: &str) -> bool {
-    let bad = |c: char| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '\\' | '`');
-    if is_ascii(url.as_bytes()) {
-        return !url.bytes().any(|b| bad(char::from(b)));
-    }
-    !url.chars().any(bad)
-}
-
-/// Binary search of sorted `fields` for `name`, as `slice::binary_search`.
-pub fn find_field(fields: &[Field<'_>], name: &str) -> Result<usize, usize> {
-    let name = name.as_bytes();
-    let (mut lo, mut hi) = (0, fields.len());
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        let k = fields[mid].0.as_bytes();
-        if less(k, name) {
-            lo = mid + 1;
-        } else if less(name, k) {
-            hi = mid;
-        } else {
-            return Ok(mid);
-        }
-    }
-    Err(lo)
-}
-
-/// Length of `text` in UTF-16 code units.
-pub fn utf16_len(text: &str) -> usize {
-    if is_ascii(text.as_bytes()) {
-        return text.len();
-    }
-    text.chars().map(char::len_utf16).sum()
-}
-
-/// Appends `text` escaped for a double-quoted HTML attribute: `& < > " '`
-/// become entities, CR becomes `&#13;`. Bytewise: these ASCII bytes never
-/// occur inside a multi-byte character, and the runs between them are
-/// copied whole.
-pub fn escape_html_into(out: &mut String, text: &str) {
-    let bytes = text.as_bytes();
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let entity = match bytes[i] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            b'\r' => "&#13;",
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        out.push_str(&text[start..i]);
-        out.push_str(entity);
-        i += 1;
-        start = i;
-    }
-    out.push_str(&text[start..]);
-}
-
-/// How many bytes of `bytes` are `byte`.
-pub fn count_byte(bytes: &[u8], byte: u8) -> usize {
-    bytes.iter().filter(|&&b| b == byte).count()
-}
-
 /// Splits a query string or form body into decoded `(name, value)` pairs:
 /// `epay_wasm::core::url::parse_query` once that has told whether `input`
 /// is a full URL (then the query starts after the first `?`; else one
 /// leading `?` is dropped). Stops at the first `#`; skips empty segments;
 /// a segment without `=` has an empty value. `None` when a component does
 /// not decode to UTF-8.
+#[inline(never)]
 pub fn parse_query(input: &str, is_url: bool) -> Option<Vec<Field<'_>>> {
-    let bytes = input.as_bytes();
-    let start = if is_url {
-        match find_byte_in(bytes, b"?") {
-            Some(i) => i + 1,
+    let query = if is_url {
+        match input.split_once('?') {
+            Some((_, query)) => query,
             None => return Some(Vec::new()),
         }
     } else {
-        usize::from(bytes.first() == Some(&b'?'))
+        input.strip_prefix('?').unwrap_or(input)
     };
-    let end = find_byte_in(&bytes[start..], b"#").map_or(bytes.len(), |i| start + i);
-    let mut out = Vec::with_capacity(count_byte(&bytes[start..end], b'&') + 1);
-    let mut at = start;
-    loop {
-        let stop = find_byte_in(&bytes[at..end], b"&").map_or(end, |i| at + i);
-        if stop > at {
-            // Cut at ASCII bytes: always character boundaries.
-            let segment = &input[at..stop];
-            let (k, v) = match find_byte_in(segment.as_bytes(), b"=") {
-                Some(i) => (&segment[..i], &segment[i + 1..]),
-                None => (segment, ""),
-            };
-            out.push((percent_decode(k)?, percent_decode(v)?));
-        }
-        if stop >= end {
-            return Some(out);
-        }
-        at = stop + 1;
-    }
+    let query = query.split_once('#').map_or(query, |(query, _)| query);
+    query
+        .split('&')
+        .filter(|segment| !segment.is_empty())
+        .map(|segment| {
+            let (name, value) = segment.split_once('=').unwrap_or((segment, ""));
+            Some((percent_decode(name)?, percent_decode(value)?))
+        })
+        .collect()
 }
 
 /// Decodes one query component as PHP's `urldecode` and `URLSearchParams`
 /// do: `+` is a space, `%XX` a byte, a malformed `%` stays as it is.
 /// `None` when the bytes are not UTF-8.
 pub fn percent_decode(text: &str) -> Option<Cow<'_, str>> {
-    let bytes = text.as_bytes();
-    if find_byte_in(bytes, b"%+").is_none() {
+    if !text.contains(['%', '+']) {
         return Some(Cow::Borrowed(text));
     }
-    let hex = |b: u8| match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    };
+    let bytes = text.as_bytes();
+    let hex = |b: u8| char::from(b).to_digit(16);
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        if b == b'+' {
-            out.push(b' ');
-            i += 1;
-            continue;
-        }
-        if b == b'%' && i + 2 < bytes.len() {
-            if let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push(hi * 16 + lo);
-                i += 3;
-                continue;
+        let escaped = bytes.get(i + 1..i + 3).and_then(|h| Some(hex(h[0])? * 16 + hex(h[1])?));
+        match (bytes[i], escaped) {
+            (b'+', _) => out.push(b' '),
+            (b'%', Some(byte)) => {
+                out.push(byte as u8);
+                i += 2;
             }
+            (b, _) => out.push(b),
         }
-        out.push(b);
         i += 1;
     }
     String::from_utf8(out).ok().map(Cow::Owned)
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields<'a>(pairs: &[(&'a str, &'a str)]) -> Vec<Field<'a>> {
+        pairs.iter().map(|&(k, v)| (Cow::Borrowed(k), Cow::Borrowed(v))).collect()
+    }
+
+    fn names<'a>(fields: &'a [Field<'_>]) -> Vec<&'a str> {
+        fields.iter().map(|(k, _)| &**k).collect()
+    }
+
+    #[test]
+    fn names_are_1_to_64_of_the_allowed_bytes() {
+        for ok in ["a", "Z9", "notify_url", "a-b", &"k".repeat(64)] {
+            assert!(is_valid_name(ok.as_bytes()), "{ok}");
+        }
+        for bad in ["", "a b", "a=b", "a&b", "a.b", "名", "a\0", &"k".repeat(65)] {
+            assert!(!is_valid_name(bad.as_bytes()), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn sort_unique_sorts_bytewise_and_names_the_field_at_fault() {
+        let mut f = fields(&[("b", "1"), ("a_", "2"), ("B", "3"), ("a", "4")]);
+        assert_eq!(sort_unique(&mut f), Ok(()));
+        assert_eq!(names(&f), ["B", "a", "a_", "b"]);
+        let mut f = fields(&[("b", "1"), ("a b", "2"), ("c=", "3")]);
+        assert_eq!(sort_unique(&mut f), Err(Unfit::InvalidName(1)));
+        let mut f = fields(&[("pid", "1"), ("b", "2"), ("pid", "3")]);
+        assert_eq!(sort_unique(&mut f), Err(Unfit::Duplicate(2)));
+        assert_eq!(names(&f), ["b", "pid", "pid"]);
+        // Any size and order, against std's sort of the same names.
+        let many: Vec<String> = (0..300).map(|i| format!("{}{}", ["x", "A", "m_", "-"][i % 4], (i * 7919) % 1000)).collect();
+        let mut f: Vec<Field> = many.iter().map(|k| (Cow::Borrowed(k.as_str()), Cow::Borrowed("v"))).collect();
+        assert_eq!(sort_unique(&mut f), Ok(()));
+        let mut want: Vec<&str> = many.iter().map(String::as_str).collect();
+        want.sort();
+        assert_eq!(names(&f), want);
+    }
+
+    // Known answers from md5sum, e.g.
+    // printf '%s' 'device=devicev&money=moneyv1234567' | md5sum
+    #[test]
+    fn sign_is_md5_of_the_sign_string_and_key() {
+        let f = fields(&[("device", "devicev"), ("money", "moneyv")]);
+        assert_eq!(&sign(&f, "1234567"), b"3854cc9f022e0fb821bd2e002260245d");
+        // printf '%s' 'a=0&z=中文KEY' | md5sum
+        let f = fields(&[("a", "0"), ("b", ""), ("sign", "x"), ("sign_type", "MD5"), ("z", "中文")]);
+        assert_eq!(sign_string(&f, 0), "a=0&z=中文");
+        assert_eq!(&sign(&f, "KEY"), b"ba110fec4f81db1924b02b4442001d1c");
+        // printf '%s' 'KEY' | md5sum
+        assert_eq!(&sign(&[], "KEY"), b"3b5949e0c26b87767a4752a276de9570");
+    }
+
+    #[test]
+    fn take_utf16_cuts_by_utf16_units() {
+        let text = "ab中😀c\u{FFFD}";
+        let mut pos = 0;
+        assert_eq!(take_utf16(text, &mut pos, 1), Some("a"));
+        assert_eq!(take_utf16(text, &mut pos, 2), Some("b中"));
+        assert_eq!(take_utf16(text, &mut pos, 0), Some(""));
+        // A surrogate pair is two units: one alone straddles the end.
+        assert_eq!(take_utf16(text, &mut pos, 1), None);
+        assert_eq!(pos, 1 + 1 + 3);
+        assert_eq!(take_utf16(text, &mut pos, 3), Some("😀c"));
+        // U+FFFD is what TextEncoder writes for a lone surrogate.
+        assert_eq!(take_utf16(text, &mut pos, 1), None);
+        assert_eq!(take_utf16("abc", &mut 1, 5), None);
+        assert_eq!(take_utf16("abc", &mut 4, 0), None);
+        let mut pos = 0;
+        let f = take_fields("keyname中v1x", &mut 3, &[4, 2, 1, 0]).unwrap();
+        assert_eq!(f, fields(&[("name", "中v"), ("1", "")]));
+        assert_eq!(take_fields("ab", &mut pos, &[1, 2]), None);
+    }
+
+    #[test]
+    fn parse_query_splits_decodes_and_refuses_bad_utf8() {
+        let q = |input, is_url| parse_query(input, is_url).map(|f| f.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>());
+        let pairs = |p: &[(&str, &str)]| Some(p.iter().map(|&(k, v)| (k.to_owned(), v.to_owned())).collect::<Vec<_>>());
+        assert_eq!(q("?a=1&&b=x+y%20z&c&d=%E4%B8%AD#e=5", false), pairs(&[("a", "1"), ("b", "x y z"), ("c", ""), ("d", "中")]));
+        assert_eq!(q("https://x.cn/n?a=%zz&b=%4&c==", true), pairs(&[("a", "%zz"), ("b", "%4"), ("c", "=")]));
+        assert_eq!(q("https://x.cn/n", true), pairs(&[]));
+        assert_eq!(q("a=%FF", false), None);
+        assert_eq!(percent_decode("plain"), Some(Cow::Borrowed("plain")));
+    }
+}
