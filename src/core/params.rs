@@ -115,7 +115,7 @@ impl<'a> Params<'a> {
     }
 
     fn position(&self, key: &str) -> std::result::Result<usize, usize> {
-        self.fields.binary_search_by(|(name, _)| (**name).cmp(key))
+        epay_kernel::find(&self.fields, key)
     }
 }
 

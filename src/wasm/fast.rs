@@ -257,7 +257,8 @@ fn verify_into(s: &State, flags: u32, count: u32, text_len: u32, out: &mut Vec<u
         let names: Vec<*const u8> = fields.iter().map(|(name, _)| name.as_ptr()).collect();
         verification = verify_notify(notify_from_object(Params::from_fields(fields)), key, &expected).ok()?;
         for (name, _) in verification.data.iter() {
-            let index = names.iter().position(|&n| n == name.as_ptr())?;
+            // In text order, so in address order.
+            let index = names.binary_search(&name.as_ptr()).ok()?;
             out_u32.push(index as u32);
         }
     } else {

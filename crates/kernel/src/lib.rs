@@ -51,6 +51,13 @@ pub fn sort_unique(fields: &mut [Field<'_>]) -> Result<(), Unfit> {
     }
 }
 
+/// Where `name` is in `fields`, sorted by name: `Ok` with its index, or
+/// `Err` with where it would go.
+#[inline(never)]
+pub fn find(fields: &[Field<'_>], name: &str) -> Result<usize, usize> {
+    fields.binary_search_by(|(k, _)| k.bytes().cmp(name.bytes()))
+}
+
 /// The sign string of `fields`, sorted by name: every field with a
 /// non-empty value but `sign` and `sign_type`, as `name=value` joined with
 /// `&` (values as they are, not url-encoded). `extra` more bytes are
