@@ -6,10 +6,10 @@
 // itself, so the KEY and the fields cross as one UTF-8 text written
 // straight into wasm memory (TextEncoder.encodeInto), their UTF-16 lengths
 // in a header, in one call of a number-only export (src/wasm/fast.rs).
-// Anything unusual (URLSearchParams, other value types, an option it does
-// not know, a call from inside a getter) and every error goes to the
-// regular wasm-bindgen export, which returns the same result or throws the
-// same EpayError.
+// Anything unusual (URLSearchParams, other value types, a lone surrogate,
+// an option it does not know, a call from inside a getter, a getter that
+// grows wasm memory) and every error goes to the regular wasm-bindgen
+// export, which returns the same result or throws the same EpayError.
 
 /**
  * The header's layout in u32 slots, and the codes, of src/wasm/fast.rs
@@ -52,7 +52,7 @@ const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 export function makeFast(wasm, isReady) {
   let memory; // the WebAssembly.Memory
   let u8, u32; // views of it
-  let input; // u8 over the input buffer
+  let inputView; // u8 over the input buffer
   let hdr = 0; // the header's address / 4
   let busy = false; // a getter calling back in takes the regular path
   let count = 0; // fields gathered
@@ -62,7 +62,7 @@ export function makeFast(wasm, isReady) {
   function views() {
     u8 = new Uint8Array(memory.buffer);
     u32 = new Uint32Array(memory.buffer);
-    input = u8.subarray(u32[hdr + H_TEXT], u32[hdr + H_TEXT] + u32[hdr + H_TEXT_CAP]);
+    inputView = u8.subarray(u32[hdr + H_TEXT], u32[hdr + H_TEXT] + u32[hdr + H_TEXT_CAP]);
   }
 
   /** Whether the fast path can take a call now. */
@@ -117,11 +117,11 @@ export function makeFast(wasm, isReady) {
 
   /** Writes `text` into the input buffer: its UTF-8 length, or -1. */
   function write(text) {
-    if (text.length * 3 > input.length) {
+    if (text.length * 3 > inputView.length) {
       wasm.fastReserve(text.length * 3);
       views();
     }
-    const done = encoder.encodeInto(text, input);
+    const done = encoder.encodeInto(text, inputView);
     return done.read === text.length ? done.written : -1;
   }
 
