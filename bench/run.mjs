@@ -14,11 +14,12 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import md5 from 'md5';
+import jsMd5 from 'js-md5';
 import { createMD5 } from 'hash-wasm';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
 import * as epay from '../pkg/index.mjs';
-import { runSuite, plainJs, ours, workload, check, KEY, order } from './workload.mjs';
+import { runSuite, plainJs, ours, workload, check, KEY, POOL, order } from './workload.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench/out');
@@ -41,11 +42,12 @@ const median = (xs) => {
 };
 const log = (...a) => console.error('bench:', ...a);
 
-// ---- Node: ours against node:crypto, md5 (pure JS) and hash-wasm --------
+// ---- Node: ours against node:crypto, js-md5 and md5 (pure JS), hash-wasm -
 async function nodeSuite() {
   const hashWasm = await createMD5();
   const hex = {
     'node:crypto': (s) => createHash('md5').update(s).digest('hex'),
+    'js-md5': (s) => jsMd5(s),
     md5: (s) => md5(s),
     'hash-wasm': (s) => hashWasm.init().update(s).digest('hex'),
   };
@@ -83,12 +85,15 @@ function coldStart() {
   };
 }
 
-// ---- Chromium: ours against md5 and hash-wasm, in a page on loopback -----
+// ---- Chromium: ours against js-md5, md5 and hash-wasm, in a page on loopback
 async function browserSuite() {
   mkdirSync(OUT, { recursive: true });
-  // The two npm libraries as one ES module for the page (md5 is CommonJS).
+  // The npm libraries as one ES module for the page (md5 is CommonJS).
   await esbuild.build({
-    stdin: { contents: "export { default as md5 } from 'md5'; export { createMD5 } from 'hash-wasm';", resolveDir: ROOT },
+    stdin: {
+      contents: "export { default as md5 } from 'md5'; export { default as jsMd5 } from 'js-md5'; export { createMD5 } from 'hash-wasm';",
+      resolveDir: ROOT,
+    },
     bundle: true, format: 'esm', outfile: join(OUT, 'refs.js'), logLevel: 'error',
   });
   writeFileSync(join(OUT, 'index.html'), '<!doctype html><meta charset="utf-8"><title>bench</title>');
@@ -126,15 +131,15 @@ async function browserSuite() {
     page.on('pageerror', (e) => log('page error', e.message));
     await page.goto(`${base}/bench/out/index.html`);
     const suite = await page.evaluate(async ([rounds, ms]) => {
-      const [{ md5, createMD5 }, epay, W] = await Promise.all([
+      const [{ md5, jsMd5, createMD5 }, epay, W] = await Promise.all([
         import('/bench/out/refs.js'), import('/pkg/web.mjs'), import('/bench/workload.mjs'),
       ]);
       await epay.default();
       const hashWasm = await createMD5();
-      const hex = { md5: (s) => md5(s), 'hash-wasm': (s) => hashWasm.init().update(s).digest('hex') };
+      const hex = { 'js-md5': (s) => jsMd5(s), md5: (s) => md5(s), 'hash-wasm': (s) => hashWasm.init().update(s).digest('hex') };
       const impls = { ours: W.ours(epay) };
       for (const [name, h] of Object.entries(hex)) impls[name] = W.plainJs(h);
-      const w = W.workload(hex.md5);
+      const w = W.workload(hex['js-md5']);
       W.check(impls, w);
       return W.runSuite(impls, w, { rounds, ms });
     }, [ROUNDS, ROUND_MS]);
@@ -176,6 +181,34 @@ function table(suite, others) {
   return rows.join('\n');
 }
 
+/** Issue #9's budgets: [where, what, measured, limit, higher is better]. */
+function budgets(node, browser, cold, size) {
+  const ratio = (suite, op, other) => suite[op].ratio[other];
+  const rows = [];
+  const speed = (where, suite, op, others, limit) => {
+    for (const o of others) rows.push([where, `\`${op}\` ≥ ${limit}x ${o} plain JS`, ratio(suite, op, o), limit, true]);
+  };
+  speed('Node', node, 'sign', ['node:crypto'], 1.3);
+  speed('Node', node, 'verifyNotify (object)', ['node:crypto'], 1.0);
+  speed('Node', node, 'verifyNotify (query string)', ['node:crypto'], 1.3);
+  speed('Chromium', browser.suite, 'sign', ['js-md5', 'hash-wasm'], 1.3);
+  speed('Chromium', browser.suite, 'verifyNotify (object)', ['js-md5', 'hash-wasm'], 1.0);
+  speed('Chromium', browser.suite, 'verifyNotify (query string)', ['js-md5', 'hash-wasm'], 1.3);
+  rows.push(['', '`.wasm` ≤ 80 KB gzipped (-9)', size.wasmGz / 1024, 80, false]);
+  rows.push(['Node', 'ESM import + first `sign` ≤ 20 ms over bare Node', cold.overEsm, 20, false]);
+  rows.push(['Node', 'CommonJS require + first `sign` ≤ 20 ms over bare Node', cold.overCjs, 20, false]);
+  return rows;
+}
+
+function budgetTable(rows) {
+  const shown = (value, limit, higher) => (higher ? `${value.toFixed(2)}x` : limit === 80 ? `${value.toFixed(1)} KB` : `${value.toFixed(1)} ms`);
+  return ['| | budget | measured | |', '|---|---|---:|---|',
+    ...rows.map(([where, what, value, limit, higher]) => {
+      const met = higher ? value >= limit : value <= limit;
+      return `| ${where} | ${what} | ${shown(value, limit, higher)} | ${met ? 'met' : '**missed**'} |`;
+    })].join('\n');
+}
+
 if (only) {
   const run = { node: nodeSuite, cold: coldStart, browser: browserSuite }[only];
   console.log(JSON.stringify(await run(), null, 1));
@@ -193,37 +226,43 @@ const cpu = os.cpus();
 
 const md = `# Benchmark results
 
-Written by \`scripts/bench.sh\` (\`node bench/run.mjs\`) on ${new Date().toISOString().slice(0, 10)}, commit \`${commit}\`.
+Written by \`scripts/bench.sh\` (\`node bench/run.mjs\`${quick ? ' --quick' : ''}) on ${new Date().toISOString().slice(0, 10)}, commit \`${commit}\`.
 Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GB, ${os.type()} ${os.release()}.
-Node ${process.version}; Chromium ${browser.version} (headless, Debian's); md5 ${version('md5')}; hash-wasm ${version('hash-wasm')}.
+Node ${process.version}; Chromium ${browser.version} (headless, Debian's); js-md5 ${version('js-md5')}; md5 ${version('md5')}; hash-wasm ${version('hash-wasm')}.
 
 Workload (bench/workload.mjs): the seed document's order (11 fields with a
 Chinese name: pid, type, out_trade_no, notify_url, return_url, name
-'VIP会员', money, clientip, device, param, plus sign_type) and a signed notify
-of the same size as a query string; ${64} distinct orders and notifies are
-cycled so that no call repeats the previous one's text.
+'VIP会员', money, clientip, device, param, plus sign_type) and a signed
+notify of the same size, given to \`verifyNotify\` as a plain object (as
+Express's \`req.query\` hands it) and as a query string; ${POOL} distinct
+orders and notifies are cycled so that no call repeats the previous one's
+text.
 
 The other side is the plain JS a merchant writes instead (bench/workload.mjs
-\`plainJs\`): sort, join, MD5, compare, an escaped HTML template; its MD5
-comes from \`node:crypto\`, from \`md5\` (the most-downloaded pure-JS MD5
-package on npm, ~47 M downloads a month against ~7.7 M for blueimp-md5 and
-~2.5 M for js-md5) or from \`hash-wasm\` (hand-tuned WebAssembly). epay-wasm
-does more per call: it validates every field of the order for
-\`buildSubmitForm\` (money, URLs, IP, lengths) and checks \`sign_type\` and
-the field set of a notify.
+\`plainJs\`): sort, join, MD5, compare (the object kept as \`data\`, a query
+string parsed with \`URLSearchParams\`), an escaped HTML template. Its MD5
+comes from \`node:crypto\` (Node only), \`js-md5\` (the fastest pure-JS MD5),
+\`md5\` (the most-downloaded one, several times slower) or \`hash-wasm\`
+(hand-tuned WebAssembly). epay-wasm does more per call: it checks every
+field name, \`sign_type\` and the field set of a notify, and validates every
+field of the order for \`buildSubmitForm\` (money, URLs, IP, lengths).
 
 Each figure is the median of ${ROUNDS} rounds; in a round every implementation
 runs ${ROUND_MS} ms in turn, the order rotating from round to round. A ratio
 is the median of the per-round ratios ours/theirs (above 1: epay-wasm is
 faster).
 
+## Budgets (issue #9)
+
+${budgetTable(budgets(node, browser, cold, size))}
+
 ## Node
 
-${table(node, ['node:crypto', 'md5', 'hash-wasm'])}
+${table(node, ['node:crypto', 'js-md5', 'md5', 'hash-wasm'])}
 
 ## Chromium
 
-${table(browser.suite, ['md5', 'hash-wasm'])}
+${table(browser.suite, ['js-md5', 'md5', 'hash-wasm'])}
 
 ## Start-up
 

@@ -23,8 +23,8 @@ export function order(i) {
   };
 }
 
-/** A notify of the same size, signed with `md5hex`, as the query string the gateway sends. */
-export function notify(i, md5hex) {
+/** A notify of the same size, signed with `md5hex`: its fields as received. */
+export function notifyFields(i, md5hex) {
   const fields = {
     pid: '1005',
     trade_no: `2016080622555342651${String(i).padStart(2, '0')}`,
@@ -40,7 +40,7 @@ export function notify(i, md5hex) {
   };
   fields.sign = md5hex(canonical(fields) + KEY);
   fields.sign_type = 'MD5';
-  return new URLSearchParams(fields).toString();
+  return fields;
 }
 
 /** The canonical string: non-empty fields but sign/sign_type, sorted, `k=v` joined with `&`. */
@@ -58,14 +58,16 @@ const escape = (s) => String(s).replace(/[&<>"'\r]/g, (c) => ENTITIES[c]);
 /**
  * What a merchant writes in ten lines around an MD5 function `md5hex`
  * (string in, lowercase hex out): the same three operations, without the
- * field validation epay-wasm does on top.
+ * field validation epay-wasm does on top. A notify comes as an object (the
+ * framework parsed it: Express's `req.query`), kept as `data`, or as a
+ * query string (a raw body), parsed with URLSearchParams.
  */
 export function plainJs(md5hex) {
   const sign = (params, key) => md5hex(canonical(params) + key);
   return {
     sign,
-    verifyNotify(query, key) {
-      const data = Object.fromEntries(new URLSearchParams(query));
+    verifyNotify(input, key) {
+      const data = typeof input === 'string' ? Object.fromEntries(new URLSearchParams(input)) : input;
       const ok = typeof data.sign === 'string' && sign(data, key) === data.sign.toLowerCase();
       return { ok, paid: ok && data.trade_status === 'TRADE_SUCCESS', reason: ok ? null : 'bad_sign', data };
     },
@@ -85,14 +87,16 @@ export function plainJs(md5hex) {
 export function ours(epay) {
   return {
     sign: epay.sign,
-    verifyNotify: (query, key) => epay.verifyNotify(query, key),
+    verifyNotify: (input, key) => epay.verifyNotify(input, key),
     buildSubmitForm: epay.buildSubmitForm,
   };
 }
 
-const OPS = {
+/** The operations measured, by the name the results give them. */
+export const OPS = {
   sign: (impl, w, i) => impl.sign(w.orders[i], KEY),
-  verifyNotify: (impl, w, i) => impl.verifyNotify(w.notifies[i], KEY),
+  'verifyNotify (object)': (impl, w, i) => impl.verifyNotify(w.notifyObjects[i], KEY),
+  'verifyNotify (query string)': (impl, w, i) => impl.verifyNotify(w.notifyQueries[i], KEY),
   buildSubmitForm: (impl, w, i) => impl.buildSubmitForm(w.orders[i], w.formOptions),
 };
 
@@ -104,8 +108,14 @@ export function check(impls, w) {
       const want = first[1].sign(w.orders[i], KEY);
       const got = impl.sign(w.orders[i], KEY);
       if (got !== want) throw new Error(`${name}: sign ${got} != ${want}`);
-      const v = impl.verifyNotify(w.notifies[i], KEY);
-      if (!v.ok || !v.paid || v.data.name !== 'VIP会员') throw new Error(`${name}: verifyNotify ${JSON.stringify(v)}`);
+      for (const input of [w.notifyObjects[i], w.notifyQueries[i]]) {
+        const ours = first[1].verifyNotify(input, KEY);
+        const v = impl.verifyNotify(input, KEY);
+        const same = (a, b) => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+        if (!v.ok || !v.paid || v.reason !== null || !ours.ok || !ours.paid || !same(v.data, ours.data)) {
+          throw new Error(`${name}: verifyNotify ${JSON.stringify(v)} against ${JSON.stringify(ours)}`);
+        }
+      }
       const form = impl.buildSubmitForm(w.orders[i], w.formOptions);
       if (!form.includes(`name="sign" value="${want}"`)) throw new Error(`${name}: buildSubmitForm lacks the signature`);
     }
@@ -114,8 +124,9 @@ export function check(impls, w) {
 
 export function workload(md5hex) {
   const orders = Array.from({ length: POOL }, (_, i) => order(i));
-  const notifies = Array.from({ length: POOL }, (_, i) => notify(i, md5hex));
-  return { orders, notifies, formOptions: { gateway: GATEWAY, key: KEY } };
+  const notifyObjects = Array.from({ length: POOL }, (_, i) => notifyFields(i, md5hex));
+  const notifyQueries = notifyObjects.map((fields) => new URLSearchParams(fields).toString());
+  return { orders, notifyObjects, notifyQueries, formOptions: { gateway: GATEWAY, key: KEY } };
 }
 
 /** Calls per second of `op` on `impl` over about `ms` milliseconds. */

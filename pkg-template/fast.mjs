@@ -1,210 +1,152 @@
-// The fast path of sign, verifyNotify and buildSubmitForm, shared by the
-// Node entry (index.cjs loads fast.cjs, which the build makes from this
-// file) and the browser entry (web.mjs).
+// The fast path of sign and verifyNotify, shared by the Node entry
+// (index.cjs loads fast.cjs, which the build makes from this file) and the
+// browser entry (web.mjs).
 //
 // Going through wasm-bindgen field by field costs several times the MD5
-// itself, so the fields cross as one UTF-8 text written straight into wasm
-// memory (TextEncoder.encodeInto), with their UTF-16 lengths, in one call
-// (src/wasm/fast.rs). Anything unusual (URLSearchParams, other value
-// types, a non-ASCII KEY, nested calls) and every error goes to the
-// regular wasm-bindgen export, which returns the same result or throws the
-// same EpayError it always did.
+// itself, so the KEY and the fields cross as one UTF-8 text written
+// straight into wasm memory (TextEncoder.encodeInto), their UTF-16 lengths
+// in a header, in one call of a number-only export (src/wasm/fast.rs).
+// Anything unusual (URLSearchParams, other value types, a lone surrogate,
+// an option it does not know, a call from inside a getter, a getter that
+// grows wasm memory) and every error goes to the regular wasm-bindgen
+// export, which returns the same result or throws the same EpayError.
+
+/**
+ * The header's layout in u32 slots, and the codes, of src/wasm/fast.rs
+ * (tests/js/fast-path.test.mjs compares them with its `fastLayout()`).
+ */
+export const LAYOUT = {
+  H_TEXT: 0,
+  H_TEXT_CAP: 1,
+  H_OUT: 2,
+  H_OUT_LEN: 3,
+  H_OUT_U32: 4,
+  H_OUT_COUNT: 5,
+  H_SIGNATURE: 6,
+  H_LENS: 14,
+  MAX_SEGMENTS: 256,
+  SLOW: 0xffffffff,
+  EXPECT_PID: 1,
+  EXPECT_OUT_TRADE_NO: 2,
+  EXPECT_MONEY: 4,
+  NOTIFY_OBJECT: 8,
+  PAID: 8,
+  REASONS: [null, 'malformed', 'missing_sign', 'bad_sign', 'pid_mismatch', 'out_trade_no_mismatch', 'money_mismatch'],
+};
+const {
+  H_TEXT, H_TEXT_CAP, H_OUT, H_OUT_LEN, H_OUT_U32, H_OUT_COUNT, H_SIGNATURE, H_LENS, MAX_SEGMENTS, SLOW,
+  EXPECT_PID, EXPECT_OUT_TRADE_NO, EXPECT_MONEY, NOTIFY_OBJECT, PAID, REASONS,
+} = LAYOUT;
+/** Segments before a notify's own: the KEY and the three expected values. */
+const NOTIFY_FIRST = 4;
+const EXPECTED_KEYS = ['pid', 'out_trade_no', 'money'];
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-const SLOW = 0xffffffff;
-const NO_KEY = 0xffffffff;
-const NOTIFY_OBJECT = 1 << 8;
-const REASONS = [null, 'malformed', 'missing_sign', 'bad_sign', 'pid_mismatch', 'out_trade_no_mismatch', 'money_mismatch', 'stale_timestamp'];
-// Header layout (src/wasm/fast.rs `Header`), in u32 slots.
-const H_TEXT = 0, H_CAP = 1, H_OUT = 2, H_OUT_LEN = 3, H_OUT_LENS = 4, H_OUT_COUNT = 5, H_LENS = 6;
-const MAX_SEGMENTS = 256;
-const KEY_CAP = 256;
 
 /**
- * `slow`: the wasm-bindgen exports; `exportsOf()`: the raw wasm exports,
- * or undefined before the module is initialised.
+ * `wasm`: the wasm-bindgen module (its regular `sign` and `verifyNotify`,
+ * and the fast path's `fastMemory`, `fastReserve`, `fastSign`,
+ * `fastVerify`); `isReady()`: whether it is initialised.
  */
-export function makeFast(slow, exportsOf) {
-  let raw; // raw wasm exports
-  let u8, u32; // views of wasm memory
-  let hdr = 0; // header address / 4
-  let textView; // u8 over the input buffer
-  let lastKey, keyLen = 0; // the KEY now in the header
+export function makeFast(wasm, isReady) {
+  let memory; // the WebAssembly.Memory
+  let u8, u32; // views of it
+  let inputView; // u8 over the input buffer
+  let hdr = 0; // the header's address / 4
   let busy = false; // a getter calling back in takes the regular path
-  let text = ''; // the fields' text of the call in progress
-  let count = 0; // its fields
+  let count = 0; // fields gathered
+  const names = []; // their names and texts (for verifyNotify's `data`)
+  const values = [];
 
   function views() {
-    const buffer = raw.memory.buffer;
-    u8 = new Uint8Array(buffer);
-    u32 = new Uint32Array(buffer);
-    textView = u8.subarray(u32[hdr + H_TEXT], u32[hdr + H_TEXT] + u32[hdr + H_CAP]);
+    u8 = new Uint8Array(memory.buffer);
+    u32 = new Uint32Array(memory.buffer);
+    inputView = u8.subarray(u32[hdr + H_TEXT], u32[hdr + H_TEXT] + u32[hdr + H_TEXT_CAP]);
   }
 
+  /** Whether the fast path can take a call now. */
   function ready() {
-    if (raw === undefined) {
-      // Once initialised, a module's exports never change.
-      const r = exportsOf();
-      if (r === undefined || typeof r.epay_header !== 'function') return false;
-      raw = r;
-      hdr = r.epay_header() >>> 2;
-      r.epay_reserve(4096);
+    if (busy || !isReady()) return false;
+    if (memory === undefined) {
+      memory = wasm.fastMemory();
+      hdr = wasm.fastReserve(4096) >>> 2;
+      views();
+    } else if (detached()) {
       views();
     }
-    if (busy) return false;
-    if (u8.byteLength === 0) views(); // memory grew
     return true;
   }
 
-  /** Reads the fields of a plain object into `text` and the length slots from `slot` on; false for anything unusual. */
+  /** Whether wasm memory grew (its old buffer is then detached) since the views were made. */
+  function detached() {
+    return u8.byteLength === 0;
+  }
+
+  /**
+   * The fields of a plain object as one text, their UTF-16 lengths in the
+   * length slots from `slot` on, `count` set; null for anything unusual.
+   */
   function gather(params, slot) {
-    text = '';
-    count = 0;
-    if (typeof params !== 'object' || params === null) return false;
-    const proto = Object.getPrototypeOf(params);
-    if (proto !== Object.prototype && proto !== null) return false;
+    if (!isPlainObject(params)) return null;
     const keys = Object.keys(params);
-    if (slot + 2 * keys.length > MAX_SEGMENTS) return false;
+    if (slot + 2 * keys.length > MAX_SEGMENTS) return null;
     const lens = u32;
-    const first = hdr + H_LENS + slot;
-    let at = first;
-    let t = ''; // a local, not the closure's `text`: no write barrier per piece
+    let at = hdr + H_LENS + slot;
+    let n = 0;
+    let text = '';
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
       let v = params[k];
       if (typeof v !== 'string') {
         if (v === undefined || v === null) continue;
-        if (typeof v === 'number' ? !Number.isFinite(v) : typeof v !== 'bigint') return false;
+        if (typeof v === 'number' ? !Number.isFinite(v) : typeof v !== 'bigint') return null;
         v = String(v);
       }
       lens[at++] = k.length;
       lens[at++] = v.length;
-      t += k;
-      t += v;
+      names[n] = k;
+      values[n++] = v;
+      text += k;
+      text += v;
     }
-    text = t;
-    count = (at - first) >> 1;
-    return true;
+    count = n;
+    // A getter that grew memory: the lengths written since are lost.
+    return detached() ? null : text;
   }
 
   /** Writes `text` into the input buffer: its UTF-8 length, or -1. */
-  function writeText() {
-    if (u8.byteLength === 0) return -1; // a getter grew memory: slots lost
-    if (text.length * 3 > textView.length) {
-      raw.epay_reserve(text.length * 3);
+  function write(text) {
+    if (text.length * 3 > inputView.length) {
+      wasm.fastReserve(text.length * 3);
       views();
     }
-    const done = encoder.encodeInto(text, textView);
+    const done = encoder.encodeInto(text, inputView);
     return done.read === text.length ? done.written : -1;
-  }
-
-  /** Puts the KEY in the header unless it is there already; false for a KEY the fast path does not take. */
-  function putKey(key) {
-    if (key === lastKey) return true;
-    if (key.length > KEY_CAP) return false;
-    lastKey = undefined;
-    const start = (hdr + H_LENS + MAX_SEGMENTS) * 4;
-    const { read, written } = encoder.encodeInto(key, u8.subarray(start, start + KEY_CAP));
-    if (read !== key.length || written !== key.length) return false; // ASCII only
-    lastKey = key;
-    keyLen = written;
-    return true;
-  }
-
-  function output() {
-    if (u8.byteLength === 0) views();
-    const p = u32[hdr + H_OUT];
-    return u8.subarray(p, p + u32[hdr + H_OUT_LEN]);
-  }
-
-  /** One expected value as the slow path reads it: null when absent, undefined for one it would refuse. */
-  function expectedText(value) {
-    if (value === undefined || value === null) return null;
-    if (typeof value === 'string') return value;
-    if (typeof value === 'number' ? Number.isFinite(value) : typeof value === 'bigint') return String(value);
-    return undefined;
   }
 
   function sign(params, key) {
     if (typeof key === 'string' && ready()) {
       busy = true;
       try {
-        if (gatherSign(params) && putKey(key)) {
-          // Same names as the last call: only the values cross.
-          if (signedNames !== undefined) {
-            text = values;
-            const n = writeText();
-            if (n >= 0 && raw.epay_sign_values(count, n, keyLen) === 0) return hex();
-            signedNames = undefined;
-            text = full;
-          }
-          const n = writeText();
-          if (n >= 0 && raw.epay_sign(count, n, keyLen) === 0) {
-            signedNames = sent; // what the wasm now remembers
-            return hex();
-          }
-          signedNames = undefined;
+        const text = gather(params, 1);
+        if (text !== null) {
+          u32[hdr + H_LENS] = key.length;
+          const n = write(key + text);
+          if (n >= 0 && wasm.fastSign(count, n) === 0) return signature();
         }
       } finally {
         busy = false;
       }
     }
-    return slow.sign(params, key);
+    return wasm.sign(params, key);
   }
 
-  // sign's gather: the fields' full text (names and values) in `full`,
-  // the values alone in `values` while the names are those of the last
-  // signed call (`signedNames`, which it clears otherwise), and in `sent`
-  // the names sent (undefined if a null value was left out: not cached).
-  let signedNames, full = '', values = '', sent;
-  function gatherSign(params) {
-    if (typeof params !== 'object' || params === null) return false;
-    const proto = Object.getPrototypeOf(params);
-    if (proto !== Object.prototype && proto !== null) return false;
-    const keys = Object.keys(params);
-    if (2 * keys.length > MAX_SEGMENTS) return false;
-    const lens = u32;
-    const first = hdr + H_LENS;
-    let at = first;
-    let t = '';
-    let vt = '';
-    let same = signedNames !== undefined;
-    let skipped = false;
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i];
-      let v = params[k];
-      if (typeof v !== 'string') {
-        if (v === undefined || v === null) {
-          skipped = true;
-          continue;
-        }
-        if (typeof v === 'number' ? !Number.isFinite(v) : typeof v !== 'bigint') return false;
-        v = String(v);
-      }
-      if (same) {
-        same = signedNames[(at - first) >> 1] === k;
-        vt += v;
-      }
-      lens[at++] = k.length;
-      lens[at++] = v.length;
-      t += k;
-      t += v;
-    }
-    count = (at - first) >> 1;
-    if (!same || count !== signedNames.length) signedNames = undefined;
-    full = t;
-    values = vt;
-    text = t;
-    sent = skipped ? undefined : keys;
-    return true;
-  }
-
-  /** The 32 hex characters the wasm left in `out`. */
-  function hex() {
-    if (u8.byteLength === 0) views();
+  /** The 32 hex characters of `Header::signature`. */
+  function signature() {
+    if (detached()) views();
     const m = u8;
-    const p = u32[hdr + H_OUT];
+    const p = (hdr + H_SIGNATURE) * 4;
     return String.fromCharCode(
       m[p], m[p + 1], m[p + 2], m[p + 3], m[p + 4], m[p + 5], m[p + 6], m[p + 7],
       m[p + 8], m[p + 9], m[p + 10], m[p + 11], m[p + 12], m[p + 13], m[p + 14], m[p + 15],
@@ -213,84 +155,94 @@ export function makeFast(slow, exportsOf) {
     );
   }
 
-  function buildSubmitForm(params, options) {
-    if (typeof options === 'object' && options !== null && ready()) {
-      busy = true;
-      try {
-        const gateway = options.gateway;
-        const key = options.key;
-        if (typeof gateway === 'string' && (key === undefined || typeof key === 'string') && gather(params, 0)
-          && 2 * count < MAX_SEGMENTS) {
-          u32[hdr + H_LENS + 2 * count] = gateway.length;
-          text += gateway;
-          const n = writeText();
-          if (n >= 0 && (key === undefined || putKey(key))
-            && raw.epay_form(count, n, key === undefined ? NO_KEY : keyLen) === 0) {
-            return decoder.decode(output());
-          }
-        }
-      } finally {
-        busy = false;
-      }
-    }
-    return slow.buildSubmitForm(params, options);
+  /** One expected value as the regular export reads it: null when absent, undefined for one it would refuse. */
+  function expectedText(value) {
+    if (value === undefined || value === null) return null;
+    if (typeof value === 'string') return value;
+    if (typeof value === 'number' ? Number.isFinite(value) : typeof value === 'bigint') return String(value);
+    return undefined;
+  }
+
+  /** `expected` as [pid, out_trade_no, money] texts (null when absent), or null when the regular export must read it. */
+  function expectedTexts(expected) {
+    if (expected === undefined || expected === null) return [null, null, null];
+    if (!isPlainObject(expected)) return null;
+    for (const k of Object.keys(expected)) if (!EXPECTED_KEYS.includes(k)) return null;
+    const texts = EXPECTED_KEYS.map((k) => expectedText(expected[k]));
+    return texts.includes(undefined) ? null : texts;
   }
 
   function verifyNotify(input, key, expected) {
-    if (typeof key === 'string' && (expected === undefined || expected === null || typeof expected === 'object') && ready()) {
+    if (typeof key === 'string' && ready()) {
       busy = true;
       try {
-        const e = expected ?? {};
-        const pid = expectedText(e.pid);
-        const no = expectedText(e.out_trade_no);
-        const money = expectedText(e.money);
-        if (pid !== undefined && no !== undefined && money !== undefined) {
-          const flags = (pid !== null ? 1 : 0) | (no !== null ? 2 : 0) | (money !== null ? 4 : 0);
-          let ok;
-          if (typeof input === 'string') {
-            text = '';
-            count = 0;
-            u32[hdr + H_LENS + 3] = input.length;
-            ok = true;
-          } else {
-            ok = gather(input, 3);
-          }
-          if (ok) {
-            const at = hdr + H_LENS;
-            const head = (pid ?? '') + (no ?? '') + (money ?? '');
-            u32[at] = pid === null ? 0 : pid.length;
-            u32[at + 1] = no === null ? 0 : no.length;
-            u32[at + 2] = money === null ? 0 : money.length;
-            text = head + (typeof input === 'string' ? input : text);
-            const n = writeText();
-            const r = n >= 0 && putKey(key)
-              ? raw.epay_verify(flags | (typeof input === 'string' ? 0 : NOTIFY_OBJECT), count, n, keyLen) >>> 0
-              : SLOW;
-            if (r !== SLOW) return notifyResult(r);
-          }
+        const e = expectedTexts(expected);
+        const object = typeof input !== 'string';
+        const text = e === null ? null : object ? gather(input, NOTIFY_FIRST) : detached() ? null : input;
+        if (text !== null) {
+          const lens = u32;
+          const at = hdr + H_LENS;
+          lens[at] = key.length;
+          lens[at + 1] = e[0] === null ? 0 : e[0].length;
+          lens[at + 2] = e[1] === null ? 0 : e[1].length;
+          lens[at + 3] = e[2] === null ? 0 : e[2].length;
+          if (!object) lens[at + NOTIFY_FIRST] = input.length;
+          const flags = (e[0] !== null ? EXPECT_PID : 0) | (e[1] !== null ? EXPECT_OUT_TRADE_NO : 0)
+            | (e[2] !== null ? EXPECT_MONEY : 0) | (object ? NOTIFY_OBJECT : 0);
+          const n = write(key + (e[0] ?? '') + (e[1] ?? '') + (e[2] ?? '') + text);
+          const code = n < 0 ? SLOW : wasm.fastVerify(flags, count, n);
+          if (code !== SLOW) return notifyResult(code, object ? objectData() : queryData());
         }
       } finally {
         busy = false;
       }
     }
-    return slow.verifyNotify(input, key, expected);
+    return wasm.verifyNotify(input, key, expected);
   }
 
-  function notifyResult(code) {
-    const all = decoder.decode(output());
+  /** `data` of an object notify: its own strings, in the order the wasm sorted them. */
+  function objectData() {
+    if (detached()) views();
+    const data = {};
+    const first = u32[hdr + H_OUT_U32] >>> 2;
+    const end = first + u32[hdr + H_OUT_COUNT];
+    for (let i = first; i < end; i++) put(data, names[u32[i]], values[u32[i]]);
+    return data;
+  }
+
+  /** `data` of a query-string notify, decoded from the wasm's answer. */
+  function queryData() {
+    if (detached()) views();
+    const p = u32[hdr + H_OUT];
+    const all = decoder.decode(u8.subarray(p, p + u32[hdr + H_OUT_LEN]));
     const lens = u32;
-    const first = u32[hdr + H_OUT_LENS] >>> 2;
+    const first = u32[hdr + H_OUT_U32] >>> 2;
     const end = first + u32[hdr + H_OUT_COUNT];
     const data = {};
     for (let i = first, at = 0; i < end; i += 2) {
       const k = all.slice(at, (at += lens[i]));
-      const v = all.slice(at, (at += lens[i + 1]));
-      if (k === '__proto__') Object.defineProperty(data, k, { value: v, enumerable: true, writable: true, configurable: true });
-      else data[k] = v;
+      put(data, k, all.slice(at, (at += lens[i + 1])));
     }
-    const reason = REASONS[code & 7];
-    return { ok: reason === null, paid: (code & 8) !== 0, reason, data };
+    return data;
   }
 
-  return { sign, verifyNotify, buildSubmitForm };
+  function notifyResult(code, data) {
+    const reason = REASONS[code & ~PAID];
+    return { ok: reason === null, paid: (code & PAID) !== 0, reason, data };
+  }
+
+  return { sign, verifyNotify };
+}
+
+/** `data[k] = v`, where `k` may be `__proto__`: a field like any other. */
+function put(data, k, v) {
+  if (k === '__proto__') Object.defineProperty(data, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else data[k] = v;
+}
+
+/** `{...}` or `Object.create(null)`: no class instance, array or URLSearchParams. */
+function isPlainObject(value) {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }

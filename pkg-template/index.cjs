@@ -1,8 +1,10 @@
 'use strict';
 // Node.js CommonJS entry: the module is compiled and ready on require.
 const wasm = require('./epay_wasm_node.cjs');
-// sign, verifyNotify and buildSubmitForm through one buffer (fast.mjs).
-const fast = require('./fast.cjs').makeFast(wasm, () => wasm.__wasm);
 const { EpayError } = require('./error.cjs');
+// sign and verifyNotify through one buffer (fast.mjs), which alone uses
+// the fast* exports.
+const fast = require('./fast.cjs').makeFast(wasm, () => true);
+const { fastMemory, fastReserve, fastSign, fastVerify, fastLayout, ...api } = wasm;
 
-module.exports = { ...wasm, ...fast, EpayError };
+module.exports = { ...api, ...fast, EpayError };

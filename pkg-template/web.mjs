@@ -1,24 +1,24 @@
 // Browser and bundler entry: call `await init()` once before anything else.
 // The .wasm is found next to this file (new URL(..., import.meta.url)).
-import initModule, { initSync as initModuleSync, sign as signSlow, verifyNotify as verifySlow, buildSubmitForm as formSlow } from './epay_wasm.mjs';
+import initModule, * as wasm from './epay_wasm.mjs';
 import { makeFast } from './fast.mjs';
 
 export { EpayError } from './error.mjs';
+// The wasm-bindgen exports but sign and verifyNotify (below) and the
+// fast* ones, which are fast.mjs's alone.
+export { EpayClient, buildPayUrl, buildSubmitForm, signOrder, signParams, toQrSvg } from './epay_wasm.mjs';
 
-export * from './epay_wasm.mjs';
-
-// init and initSync as generated, keeping the instance's exports for the
-// fast path of sign, verifyNotify and buildSubmitForm (fast.mjs).
-let raw;
+// init and initSync as generated, noting when the fast path may start.
+let ready = false;
 export default async function init(options) {
-  return (raw = await initModule(options));
+  const exports = await initModule(options);
+  ready = true;
+  return exports;
 }
 export { init };
 export function initSync(options) {
-  return (raw = initModuleSync(options));
+  const exports = wasm.initSync(options);
+  ready = true;
+  return exports;
 }
-export const { sign, verifyNotify, buildSubmitForm } = makeFast(
-  { sign: signSlow, verifyNotify: verifySlow, buildSubmitForm: formSlow },
-  () => raw,
-);
-
+export const { sign, verifyNotify } = makeFast(wasm, () => ready);

@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 
 # cdylib only for this build, so that LTO stays on (cargo #9672).
-"${WASM_PKG_CARGO[@]}" rustc -q --lib --crate-type cdylib --release "${WASM_PKG_TARGET[@]}"
-raw=target/wasm-pkg/wasm32-unknown-unknown/release/epay_wasm.wasm
+"${WASM_CARGO[@]}" rustc -q --lib --crate-type cdylib --release "${WASM_TARGET[@]}"
+raw=target/wasm/wasm32-unknown-unknown/release/epay_wasm.wasm
 
 out=target/bindgen
 rm -rf "$out"
@@ -23,22 +23,16 @@ rm -rf "$next"
 mkdir -p "$next"
 cp -R pkg-template/. "$next"/
 cp LICENSE "$next"/
-node_modules/.bin/wasm-opt -Oz --converge --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int \
-  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$out/web/epay_wasm_bg.wasm" -o "$next"/epay_wasm_bg.wasm
+# wasm-opt reads the features the module uses from its target_features
+# section, then strips it with the producers section.
+node_modules/.bin/wasm-opt -Oz --strip-producers --strip-target-features "$out/web/epay_wasm_bg.wasm" -o "$next"/epay_wasm_bg.wasm
 sed 's/epay_wasm\.d\.ts/epay_wasm.d.mts/' "$out/web/epay_wasm.js" > "$next"/epay_wasm.mjs
 cp "$out/web/epay_wasm.d.ts" "$next"/epay_wasm.d.mts
 sed 's/epay_wasm\.d\.ts/epay_wasm_node.d.cts/' "$out/node/epay_wasm.js" > "$next"/epay_wasm_node.cjs
 cp "$out/node/epay_wasm.d.ts" "$next"/epay_wasm_node.d.cts
-# The raw exports, for the fast path (fast.mjs); not enumerable, so not
-# part of the package's exports.
-echo "Object.defineProperty(exports, '__wasm', { value: wasm });" >> "$next"/epay_wasm_node.cjs
-# Short import names in the .wasm and both glues (~2 KB gzipped).
-node scripts/minify-imports.mjs "$next"/epay_wasm_bg.wasm "$next"/epay_wasm.mjs "$next"/epay_wasm_node.cjs \
-  -- "$next"/epay_wasm.d.mts "$next"/epay_wasm_node.d.cts
 # fast.mjs and error.mjs as CommonJS for index.cjs: one source for both entries.
-{ sed 's/^export function makeFast/function makeFast/' pkg-template/fast.mjs
-  echo 'module.exports = { makeFast };'; } > "$next"/fast.cjs
+{ sed 's/^export //' pkg-template/fast.mjs
+  echo 'module.exports = { makeFast, LAYOUT };'; } > "$next"/fast.cjs
 { sed 's/^export class EpayError/class EpayError/' pkg-template/error.mjs
   echo 'module.exports = { EpayError };'; } > "$next"/error.cjs
 rm -rf target/pkg-old

@@ -16,8 +16,3 @@ pub mod wasm;
 #[cfg(target_arch = "wasm32")]
 pub mod client;
 
-/// The wasm build's allocator: small and fast (crates/kernel/src/alloc.rs).
-#[cfg(target_arch = "wasm32")]
-#[global_allocator]
-static ALLOC: epay_kernel::alloc::SizeClasses<epay_kernel::alloc::WasmMemory> =
-    epay_kernel::alloc::SizeClasses::new(epay_kernel::alloc::WasmMemory);

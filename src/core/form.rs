@@ -46,7 +46,17 @@ pub fn require_sign(params: &Params) -> Result<()> {
 /// into LF). Every `&` is escaped, so `&notify_url` can never become
 /// `¬ify_url`.
 pub fn escape_html_into(out: &mut String, text: &str) {
-    epay_kernel::escape_html_into(out, text);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\r' => out.push_str("&#13;"),
+            c => out.push(c),
+        }
+    }
 }
 
 /// V1's page hand-over endpoint.

@@ -23,11 +23,7 @@ impl Money {
 
     /// The amount in `text`, or what is wrong with it.
     fn read(text: &str) -> std::result::Result<Money, &'static str> {
-        // At an ASCII byte: a character boundary.
-        let (int, frac) = match epay_kernel::find_byte_in(text.as_bytes(), b".") {
-            Some(dot) => (&text[..dot], &text[dot + 1..]),
-            None => (text, ""),
-        };
+        let (int, frac) = text.split_once('.').unwrap_or((text, ""));
         if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) {
             return Err("is not a plain decimal number");
         }

@@ -111,7 +111,7 @@ impl<'a> Verification<'a> {
 /// is fine). `None` when it is malformed or has more than
 /// [`MAX_NOTIFY_FIELDS`] fields.
 pub fn parse_notify(input: &str) -> Option<Params<'_>> {
-    if epay_kernel::count_byte(input.as_bytes(), b'&') >= 2 * MAX_NOTIFY_FIELDS {
+    if input.bytes().filter(|&b| b == b'&').count() >= 2 * MAX_NOTIFY_FIELDS {
         return None; // cheap pre-check before decoding anything
     }
     let pairs = parse_query(input)?;

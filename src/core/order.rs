@@ -51,7 +51,7 @@ pub fn validate_order<'a>(order: &Params<'a>, endpoint: Endpoint) -> Result<Para
     check_pid(value("pid"))?;
     check_out_trade_no(value("out_trade_no"))?;
     check_http_url("notify_url", value("notify_url"))?;
-    if epay_kernel::any_byte_in(value("notify_url").as_bytes(), b"?#") {
+    if value("notify_url").contains(['?', '#']) {
         return Err(Error::invalid(
             "notify_url",
             "notify_url must not have a query string: its parameters would arrive unsigned and break verification; use a path such as /notify/ORDER1",
@@ -173,10 +173,10 @@ fn is_ipv6(b: &[u8]) -> bool {
 /// Refuses values that cannot be sent faithfully: whitespace-only (servers
 /// disagree on trimming them) and NUL bytes (cut by C and HTML).
 pub fn check_sendable_value(field: &str, value: &str) -> Result<()> {
-    if epay_kernel::is_blank(value) {
+    if !value.is_empty() && value.trim().is_empty() {
         return Err(Error::invalid(field, [field, " is only whitespace"].concat()));
     }
-    if epay_kernel::any_byte_in(value.as_bytes(), b"\0") {
+    if value.contains('\0') {
         return Err(Error::invalid(field, [field, " contains a NUL character"].concat()));
     }
     Ok(())

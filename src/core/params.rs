@@ -2,6 +2,7 @@
 //! (ASCII) key order that signing needs.
 
 use super::error::{Error, Result};
+use epay_kernel::Unfit;
 use std::borrow::Cow;
 
 /// Longest accepted parameter name, in bytes.
@@ -38,20 +39,28 @@ impl<'a> Params<'a> {
         Self::from_fields(pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
     }
 
-    /// Checks the names (the first bad one is the error), sorts and
+    /// [`Params::from_pairs`] for fields already as the set keeps them:
+    /// checks the names (the first bad one is the error), sorts and
     /// de-duplicates. Not generic, so that it exists once in the wasm.
-    fn from_fields(mut fields: Vec<(Cow<'a, str>, Cow<'a, str>)>) -> Result<Self> {
-        if let Some((key, _)) = fields.iter().find(|(key, _)| !is_valid_key(key)) {
-            let message = ["parameter name ", &quoted(key), " is not allowed: use 1-64 of A-Z a-z 0-9 _ -"].concat();
-            return Err(Error::invalid(key, message));
+    pub fn from_fields(mut fields: Vec<(Cow<'a, str>, Cow<'a, str>)>) -> Result<Self> {
+        match epay_kernel::sort_unique(&mut fields) {
+            Ok(()) => Ok(Params { fields }),
+            Err(Unfit::InvalidName(i)) => {
+                let key = &fields[i].0;
+                let message = ["parameter name ", &quoted(key), " is not allowed: use 1-64 of A-Z a-z 0-9 _ -"].concat();
+                Err(Error::invalid(key, message))
+            }
+            Err(Unfit::Duplicate(i)) => {
+                let key = &fields[i].0;
+                Err(Error::invalid(key, ["parameter ", &quoted(key), " is given more than once"].concat()))
+            }
         }
-        epay_kernel::sort_fields(&mut fields);
-        if let Some(key) = epay_kernel::first_duplicate(&fields) {
-            return Err(Error::invalid(key, ["parameter ", &quoted(key), " is given more than once"].concat()));
-        }
-        Ok(Params { fields })
     }
 
+    /// The fields, sorted by name.
+    pub fn fields(&self) -> &[(Cow<'a, str>, Cow<'a, str>)] {
+        &self.fields
+    }
 
     /// The value of `key`, if present (possibly empty).
     pub fn get(&self, key: &str) -> Option<&str> {
@@ -112,7 +121,7 @@ impl<'a> Params<'a> {
     }
 
     fn position(&self, key: &str) -> std::result::Result<usize, usize> {
-        epay_kernel::find_field(&self.fields, key)
+        epay_kernel::find(&self.fields, key)
     }
 }
 

@@ -20,7 +20,7 @@ pub fn check_http_url(field: &str, url: &str) -> Result<()> {
 /// builds the error: smaller wasm than an error per check).
 fn url_problem(url: &str) -> Option<&'static str> {
     let Some(rest) = strip_scheme(url) else { return Some("must be an absolute http:// or https:// URL") };
-    let host_end = epay_kernel::find_byte_in(rest.as_bytes(), b"/?#").unwrap_or(rest.len());
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = &rest[..host_end];
     if authority.is_empty() || authority.starts_with(':') {
         return Some("has no host");
@@ -29,7 +29,8 @@ fn url_problem(url: &str) -> Option<&'static str> {
     if !authority.bytes().all(host_ok) {
         return Some("has a host with characters that are not allowed (user info is not accepted)");
     }
-    if !epay_kernel::url_chars_ok(url) {
+    let bad = |c: char| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '\\' | '`');
+    if url.contains(bad) {
         return Some("contains whitespace, control characters or one of \" < > \\ `");
     }
     if url.len() > MAX_URL_LEN {
@@ -58,7 +59,7 @@ impl Gateway {
     /// `.../submit.php` is refused: give the base only.
     pub fn parse(url: &str) -> Result<Gateway> {
         check_http_url("gateway", url)?;
-        if epay_kernel::any_byte_in(url.as_bytes(), b"?#") {
+        if url.contains(['?', '#']) {
             return Err(Error::invalid("gateway", "gateway must be a base URL without ? or #, e.g. https://pay.example.com/"));
         }
         if url.ends_with(".php") {

@@ -1,18 +1,19 @@
-//! The hot inner loops of epay-wasm: MD5 over the sign string, sorting and
-//! checking field names, splitting the fast path's input, query parsing,
-//! HTML escaping, and the wasm build's allocator.
+//! The hot inner loops of epay-wasm's `sign` and `verifyNotify`: checking
+//! and sorting field names, the sign string and its MD5, cutting the fast
+//! path's input into fields, parsing a notify's query string.
 //!
-//! They live in their own crate so that the release build can compile them
-//! at opt-level 3 (`[profile.release.package.epay-kernel]` in the root
-//! Cargo.toml) while everything else is optimised for size: at opt-level
-//! "z" the iterator and slice helpers these loops lean on are not inlined,
-//! and signing the seed order took 2 µs instead of under 1. Everything here
-//! is non-generic, so that it is compiled in this crate, at its level.
+//! They live in their own crate so that the release build compiles them at
+//! opt-level 3 (`[profile.release.package.epay-kernel]` in epay-wasm's
+//! Cargo.toml) while the rest of the module is optimised for size: at
+//! opt-level "z" the iterator and slice code these loops are made of is not
+//! inlined, and checking, sorting and joining a dozen fields costs more
+//! than their MD5. Each loop is whole in one function here: code inlined
+//! into a caller optimised for size is optimised for size with it.
+//!
 //! The protocol decisions stay in `epay_wasm::core`, which calls these.
 
 use md5::{Digest, Md5};
 use std::borrow::Cow;
-use std::mem::MaybeUninit;
 
 /// A field as the core keeps it: name and value, borrowed or owned.
 pub type Field<'a> = (Cow<'a, str>, Cow<'a, str>);
@@ -22,460 +23,116 @@ pub const SIGN_LEN: usize = 32;
 
 /// Whether `name` is 1–64 of `A-Z a-z 0-9 _ -`.
 pub fn is_valid_name(name: &[u8]) -> bool {
-    if name.is_empty() || name.len() > 64 {
-        return false;
-    }
-    let mut i = 0;
-    while i < name.len() {
-        let b = name[i];
-        if !(b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
-            return false;
-        }
-        i += 1;
-    }
-    true
+    (1..=64).contains(&name.len()) && name.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
-/// Whether a field enters the signature: a non-empty value, and a name
-/// other than `sign` and `sign_type`.
-pub fn is_signed(name: &[u8], value: &[u8]) -> bool {
-    !value.is_empty() && !same(name, b"sign") && !same(name, b"sign_type")
+/// Why fields do not make a parameter set, with the index of the field at
+/// fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unfit {
+    /// The first name, in the order given, that is not [`is_valid_name`].
+    InvalidName(usize),
+    /// Once sorted, a name equal to the one before it.
+    Duplicate(usize),
 }
 
-/// Bytewise order of two names (short: a plain loop beats a call to
-/// `memcmp`, which the size-optimised build compiles as a byte loop anyway).
-fn less(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len().min(b.len());
-    let mut i = 0;
-    while i < n {
-        if a[i] != b[i] {
-            return a[i] < b[i];
-        }
-        i += 1;
-    }
-    a.len() < b.len()
-}
-
-/// Whether two names are equal (a loop, as for [`less`]).
-fn same(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
-
-/// Sorts fields by name, bytewise: insertion sort for the usual dozen
-/// fields, heapsort (O(n log n) whatever a notify's sender puts in it)
-/// beyond 24.
-pub fn sort_fields(fields: &mut [Field<'_>]) {
-    let n = fields.len();
-    if n <= 24 {
-        for i in 1..n {
-            let mut j = i;
-            while j > 0 && less(fields[j].0.as_bytes(), fields[j - 1].0.as_bytes()) {
-                fields.swap(j, j - 1);
-                j -= 1;
-            }
-        }
-        return;
-    }
-    fn sift_down(v: &mut [Field<'_>], mut root: usize, end: usize) {
-        loop {
-            let mut child = 2 * root + 1;
-            if child >= end {
-                return;
-            }
-            if child + 1 < end && less(v[child].0.as_bytes(), v[child + 1].0.as_bytes()) {
-                child += 1;
-            }
-            if !less(v[root].0.as_bytes(), v[child].0.as_bytes()) {
-                return;
-            }
-            v.swap(root, child);
-            root = child;
-        }
-    }
-    for root in (0..n / 2).rev() {
-        sift_down(fields, root, n);
-    }
-    for end in (1..n).rev() {
-        fields.swap(0, end);
-        sift_down(fields, 0, end);
-    }
-}
-
-/// The first name given twice in sorted `fields`, if any.
-pub fn first_duplicate<'f>(fields: &'f [Field<'_>]) -> Option<&'f str> {
-    let mut i = 1;
-    while i < fields.len() {
-        if fields[i].0 == fields[i - 1].0 {
-            return Some(&fields[i].0);
-        }
-        i += 1;
-    }
-    None
-}
-
-/// Most fields [`sign_segments`] takes; more go the regular way.
-pub const MAX_SEGMENT_FIELDS: usize = 128;
-
-/// What [`sign_segments`] keeps of the last field names it checked and
-/// sorted: the names as given and their sorted order. A merchant's orders
-/// have the same fields in the same order call after call, so the next call
-/// finds the same bytes and skips checking and sorting them, or, through
-/// [`sign_values`], is not even sent them.
-#[derive(Default)]
-pub struct NameCache {
-    names: Vec<u8>,
-    ends: Vec<u32>,
-    order: Vec<u8>,
-}
-
-impl NameCache {
-    /// An empty cache (for a `static`).
-    pub const fn new() -> Self {
-        NameCache { names: Vec::new(), ends: Vec::new(), order: Vec::new() }
-    }
-
-    /// Name `i`, in the order given.
-    fn name(&self, i: usize) -> &[u8] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.names[start..self.ends[i] as usize]
-    }
-
-    /// Makes `names` the cached names: checked, sorted, no name twice.
-    /// `false` (and an empty cache) otherwise.
-    fn set(&mut self, names: &[&[u8]]) -> bool {
-        let unchanged = names.len() == self.ends.len() && names.iter().enumerate().all(|(i, n)| same(n, self.name(i)));
-        if unchanged {
-            return true;
-        }
-        self.names.clear();
-        self.ends.clear();
-        self.order.clear();
-        for (i, &name) in names.iter().enumerate() {
-            if !is_valid_name(name) {
-                self.ends.clear();
-                return false;
-            }
-            // Insertion into place: a dozen names, in any order.
-            let mut j = i;
-            self.order.push(i as u8);
-            while j > 0 && less(name, names[usize::from(self.order[j - 1])]) {
-                self.order[j] = self.order[j - 1];
-                j -= 1;
-            }
-            if j > 0 && same(names[usize::from(self.order[j - 1])], name) {
-                self.ends.clear();
-                return false;
-            }
-            self.order[j] = i as u8;
-            self.names.extend_from_slice(name);
-            self.ends.push(self.names.len() as u32);
-        }
-        true
-    }
-}
-
-/// Splits `out.len()` consecutive segments of `text`, whose UTF-16 lengths
-/// are `lens[first]`, `lens[first + 2]`...; `None` if they do not split.
-fn split<'t>(text: &'t [u8], lens: &[u32], first: usize, out: &mut [MaybeUninit<&'t [u8]>]) -> Option<()> {
-    let mut pos = 0;
-    for (i, slot) in out.iter_mut().enumerate() {
-        *slot = MaybeUninit::new(take_utf16(text, &mut pos, lens[2 * i + first])?.as_bytes());
-    }
-    Some(())
-}
-
-/// The fast path of `sign`: `lens.len() / 2` fields as (name, value)
-/// segments of `text` ([`take_utf16`]), signed as `epay_wasm::core::sign::sign` signs them,
-/// without allocating. `None` (take the regular path, which says why) when
-/// a segment does not split, on a lone surrogate, an invalid name, a name
-/// given twice, or more than [`MAX_SEGMENT_FIELDS`] fields. `buf` is kept
-/// between calls for the sign string, `cache` for the names.
-pub fn sign_segments(text: &[u8], lens: &[u32], key: &[u8], buf: &mut Vec<u8>, cache: &mut NameCache) -> Option<[u8; SIGN_LEN]> {
-    let count = lens.len() / 2;
-    if count > MAX_SEGMENT_FIELDS {
-        return None;
-    }
-    // Not zeroed: 2 KB of stores would cost a tenth of the call.
-    let mut names = [const { MaybeUninit::<&[u8]>::uninit() }; MAX_SEGMENT_FIELDS];
-    let mut values = [const { MaybeUninit::<&[u8]>::uninit() }; MAX_SEGMENT_FIELDS];
-    let mut pos = 0;
-    for i in 0..count {
-        names[i] = MaybeUninit::new(take_utf16(text, &mut pos, lens[2 * i])?.as_bytes());
-        values[i] = MaybeUninit::new(take_utf16(text, &mut pos, lens[2 * i + 1])?.as_bytes());
-    }
-    // SAFETY: slots 0..count are initialised.
-    let names: &[&[u8]] = unsafe { &*(&names[..count] as *const [MaybeUninit<&[u8]>] as *const [&[u8]]) };
-    if !cache.set(names) {
-        return None;
-    }
-    let values: &[&[u8]] = unsafe { &*(&values[..count] as *const [MaybeUninit<&[u8]>] as *const [&[u8]]) };
-    Some(sign_cached(values, key, buf, cache))
-}
-
-/// [`sign_segments`] for the same names as its last successful call, in
-/// the same order: `text` holds only the values, whose UTF-16 lengths are
-/// `lens[1]`, `lens[3]`... (the name slots are ignored). The caller vouches
-/// that the names are the cached ones; `None` when the count differs.
-pub fn sign_values(text: &[u8], lens: &[u32], key: &[u8], buf: &mut Vec<u8>, cache: &NameCache) -> Option<[u8; SIGN_LEN]> {
-    let count = lens.len() / 2;
-    if count != cache.ends.len() {
-        return None;
-    }
-    let mut values = [const { MaybeUninit::<&[u8]>::uninit() }; MAX_SEGMENT_FIELDS];
-    split(text, lens, 1, &mut values[..count])?;
-    // SAFETY: `split` initialised slots 0..count.
-    let values: &[&[u8]] = unsafe { &*(&values[..count] as *const [MaybeUninit<&[u8]>] as *const [&[u8]]) };
-    Some(sign_cached(values, key, buf, cache))
-}
-
-/// Appends `k=v` to a sign string, after a `&` unless it is the first;
-/// with an empty `k`, appends `v` alone (the KEY at the end).
-pub fn append_field(buf: &mut Vec<u8>, k: &[u8], v: &[u8]) {
-    if !k.is_empty() {
-        if !buf.is_empty() {
-            buf.push(b'&');
-        }
-        append(buf, k);
-        buf.push(b'=');
-    }
-    append(buf, v);
-}
-
-/// The signature of the cached names with `values` (in the names' order).
+/// Checks every name ([`is_valid_name`]), sorts `fields` by name, bytewise,
+/// and checks that no name is given twice.
 #[inline(never)]
-fn sign_cached(values: &[&[u8]], key: &[u8], buf: &mut Vec<u8>, cache: &NameCache) -> [u8; SIGN_LEN] {
-    let len = key.len() + cache.names.len() + values.iter().map(|v| v.len() + 2).sum::<usize>();
-    buf.clear();
-    buf.reserve(len);
-    for &i in &cache.order {
-        let i = usize::from(i);
-        let (k, v) = (cache.name(i), values[i]);
-        if is_signed(k, v) {
-            append_field(buf, k, v);
-        }
+pub fn sort_unique(fields: &mut [Field<'_>]) -> Result<(), Unfit> {
+    if let Some(i) = fields.iter().position(|(name, _)| !is_valid_name(name.as_bytes())) {
+        return Err(Unfit::InvalidName(i));
     }
-    append(buf, key);
-    md5_hex(buf)
-}
-
-/// Appends `bytes` as `extend_from_slice` does, but without `memory.copy`
-/// for short pieces: each one is a call into the engine, and a sign string
-/// is some thirty short pieces.
-fn append(buf: &mut Vec<u8>, bytes: &[u8]) {
-    let n = bytes.len();
-    if n > 32 {
-        buf.extend_from_slice(bytes);
-        return;
-    }
-    buf.reserve(n);
-    let len = buf.len();
-    // SAFETY: `reserve` made room for `n` more bytes after `len`; every
-    // read is within `bytes`; `set_len` covers only what was written.
-    unsafe {
-        let src = bytes.as_ptr();
-        let dst = buf.as_mut_ptr().add(len);
-        let mut i = 0;
-        while i + 8 <= n {
-            dst.add(i).cast::<u64>().write_unaligned(src.add(i).cast::<u64>().read_unaligned());
-            i += 8;
-        }
-        if i + 4 <= n {
-            dst.add(i).cast::<u32>().write_unaligned(src.add(i).cast::<u32>().read_unaligned());
-            i += 4;
-        }
-        if i + 2 <= n {
-            dst.add(i).cast::<u16>().write_unaligned(src.add(i).cast::<u16>().read_unaligned());
-            i += 2;
-        }
-        if i < n {
-            *dst.add(i) = *src.add(i);
-        }
-        buf.set_len(len + n);
+    // Byte iterators rather than `str::cmp`, which calls `memcmp`.
+    fields.sort_unstable_by(|a, b| a.0.bytes().cmp(b.0.bytes()));
+    match fields.windows(2).position(|pair| pair[0].0.bytes().eq(pair[1].0.bytes())) {
+        Some(i) => Err(Unfit::Duplicate(i + 1)),
+        None => Ok(()),
     }
 }
 
-/// MD5 of `data`, as lowercase hex bytes.
-pub fn md5_hex(data: &[u8]) -> [u8; SIGN_LEN] {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest: [u8; 16] = Md5::digest(data).into();
-    let mut out = [0u8; SIGN_LEN];
-    for (i, b) in digest.iter().enumerate() {
-        out[2 * i] = HEX[usize::from(b >> 4)];
-        out[2 * i + 1] = HEX[usize::from(b & 0x0f)];
+/// Where `name` is in `fields`, sorted by name: `Ok` with its index, or
+/// `Err` with where it would go.
+#[inline(never)]
+pub fn find(fields: &[Field<'_>], name: &str) -> Result<usize, usize> {
+    fields.binary_search_by(|(k, _)| k.bytes().cmp(name.bytes()))
+}
+
+/// The sign string of `fields`, sorted by name: every field with a
+/// non-empty value but `sign` and `sign_type`, as `name=value` joined with
+/// `&` (values as they are, not url-encoded). `extra` more bytes are
+/// reserved, for the KEY.
+#[inline(never)]
+pub fn sign_string(fields: &[Field<'_>], extra: usize) -> String {
+    let len = fields.iter().map(|(k, v)| k.len() + v.len() + 2).sum::<usize>();
+    let mut out = String::with_capacity(len + extra);
+    for (name, value) in fields {
+        if value.is_empty() || name == "sign" || name == "sign_type" {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push('&');
+        }
+        out.push_str(name);
+        out.push('=');
+        out.push_str(value);
     }
     out
 }
 
-/// The next `units` UTF-16 code units of `text` from byte `*pos` (text
-/// that TextEncoder wrote: valid UTF-8), as a `str`; advances `*pos`.
-/// `None` when the lengths do not fit the text, or on U+FFFD, which is what
-/// TextEncoder makes of a lone surrogate.
-pub fn take_utf16<'t>(text: &'t [u8], pos: &mut usize, units: u32) -> Option<&'t str> {
+/// The signature of `fields`, sorted by name, under `key`: the MD5 of
+/// their [`sign_string`] followed by the KEY, as lowercase hex.
+#[inline(never)]
+pub fn sign(fields: &[Field<'_>], key: &str) -> [u8; SIGN_LEN] {
+    let mut text = sign_string(fields, key.len());
+    text.push_str(key);
+    let mut hex = [0; SIGN_LEN];
+    // Cannot fail: 16 bytes make 32 hex digits.
+    let _ = hex::encode_to_slice(Md5::digest(text), &mut hex);
+    hex
+}
+
+/// The next `units` UTF-16 code units of `text` from byte `*pos`, as a
+/// `str`; advances `*pos`. `None` when the text ends first or a character
+/// straddles the end, or on U+FFFD: `text` is what `TextEncoder` wrote, and
+/// it writes a lone surrogate as U+FFFD.
+#[inline]
+pub fn take_utf16<'t>(text: &'t str, pos: &mut usize, units: u32) -> Option<&'t str> {
     let start = *pos;
     let end = start.checked_add(units as usize)?;
-    if let Some(bytes) = text.get(start..end) {
-        if is_ascii(bytes) {
-            *pos = end;
-            // SAFETY: ASCII is UTF-8.
-            return Some(unsafe { std::str::from_utf8_unchecked(bytes) });
-        }
-    }
-    let mut i = start;
-    let mut left = units as usize;
+    let taken = match text.get(start..end) {
+        Some(taken) if taken.is_ascii() => taken,
+        _ => take_non_ascii(text.get(start..)?, units as usize)?,
+    };
+    *pos = start + taken.len();
+    Some(taken)
+}
+
+/// [`take_utf16`] for text that is not all ASCII.
+#[inline(never)]
+fn take_non_ascii(text: &str, units: usize) -> Option<&str> {
+    let (mut len, mut left) = (0, units);
+    let mut chars = text.chars();
     while left > 0 {
-        let (width, n) = match *text.get(i)? {
-            0..=0x7f => (1, 1),
-            0x80..=0xdf => (2, 1),
-            0xe0..=0xef => (3, 1),
-            _ => (4, 2),
-        };
-        let replacement = width == 3 && text.get(i + 1) == Some(&0xbf) && text.get(i + 2) == Some(&0xbd) && text[i] == 0xef;
-        if n > left || replacement {
-            return None;
-        }
-        left -= n;
-        i += width;
+        let c = chars.next().filter(|&c| c != '\u{FFFD}')?;
+        left = left.checked_sub(c.len_utf16())?;
+        len += c.len_utf8();
     }
-    *pos = i;
-    std::str::from_utf8(text.get(start..i)?).ok()
+    Some(&text[..len])
 }
 
-/// Whether `bytes` are all ASCII (std's `is_ascii` is built for size here).
-pub fn is_ascii(bytes: &[u8]) -> bool {
-    let mut any = 0;
-    for &b in bytes {
-        any |= b;
+/// The fields of `text` from byte `*pos` on, cut by the UTF-16 lengths
+/// `lens` (name, value, name, value...) as [`take_utf16`] cuts them,
+/// borrowed; advances `*pos`.
+#[inline(never)]
+pub fn take_fields<'t>(text: &'t str, pos: &mut usize, lens: &[u32]) -> Option<Vec<Field<'t>>> {
+    let mut fields = Vec::with_capacity(lens.len() / 2);
+    for pair in lens.chunks_exact(2) {
+        let name = take_utf16(text, pos, pair[0])?;
+        let value = take_utf16(text, pos, pair[1])?;
+        fields.push((Cow::Borrowed(name), Cow::Borrowed(value)));
     }
-    any < 0x80
-}
-
-/// Whether an ASCII KEY passes `epay_wasm::core::sign::check_key`: not
-/// empty, no whitespace (as `char::is_whitespace` has it) at either end.
-pub fn is_usable_ascii_key(key: &[u8]) -> bool {
-    let space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
-    match (key.first(), key.last()) {
-        (Some(&first), Some(&last)) => is_ascii(key) && !space(first) && !space(last),
-        _ => false,
-    }
-}
-
-/// Whether any byte of `bytes` is one of `set`.
-pub fn any_byte_in(bytes: &[u8], set: &[u8]) -> bool {
-    find_byte_in(bytes, set).is_some()
-}
-
-/// Position of the first byte of `bytes` that is one of `set`.
-pub fn find_byte_in(bytes: &[u8], set: &[u8]) -> Option<usize> {
-    // Plain loops: `contains` on bytes calls the size-optimised memchr.
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let mut j = 0;
-        while j < set.len() {
-            if set[j] == b {
-                return Some(i);
-            }
-            j += 1;
-        }
-        i += 1;
-    }
-    None
-}
-
-/// Whether `c` is whitespace as `char::is_whitespace` has it, for ASCII.
-fn is_ascii_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
-}
-
-/// Whether `text` is not empty and all whitespace (`str::trim` would leave
-/// nothing). Decided by the first byte unless it is whitespace or not ASCII.
-pub fn is_blank(text: &str) -> bool {
-    match text.as_bytes().first() {
-        None => false,
-        Some(&b) if b < 0x80 && !is_ascii_space(b) => false,
-        Some(_) => text.chars().all(char::is_whitespace),
-    }
-}
-
-/// Whether `url` (after the scheme) is made of characters allowed in an
-/// http(s) URL here: no whitespace or control character (as `char` has
-/// them) and none of `" < > \ \``.
-pub fn url_chars_ok(url: &str) -> bool {
-    let bad = |c: char| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '\\' | '`');
-    if is_ascii(url.as_bytes()) {
-        return !url.bytes().any(|b| bad(char::from(b)));
-    }
-    !url.chars().any(bad)
-}
-
-/// Binary search of sorted `fields` for `name`, as `slice::binary_search`.
-pub fn find_field(fields: &[Field<'_>], name: &str) -> Result<usize, usize> {
-    let name = name.as_bytes();
-    let (mut lo, mut hi) = (0, fields.len());
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        let k = fields[mid].0.as_bytes();
-        if less(k, name) {
-            lo = mid + 1;
-        } else if less(name, k) {
-            hi = mid;
-        } else {
-            return Ok(mid);
-        }
-    }
-    Err(lo)
-}
-
-/// Length of `text` in UTF-16 code units.
-pub fn utf16_len(text: &str) -> usize {
-    if is_ascii(text.as_bytes()) {
-        return text.len();
-    }
-    text.chars().map(char::len_utf16).sum()
-}
-
-/// Appends `text` escaped for a double-quoted HTML attribute: `& < > " '`
-/// become entities, CR becomes `&#13;`. Bytewise: these ASCII bytes never
-/// occur inside a multi-byte character, and the runs between them are
-/// copied whole.
-pub fn escape_html_into(out: &mut String, text: &str) {
-    let bytes = text.as_bytes();
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let entity = match bytes[i] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            b'\r' => "&#13;",
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        out.push_str(&text[start..i]);
-        out.push_str(entity);
-        i += 1;
-        start = i;
-    }
-    out.push_str(&text[start..]);
-}
-
-/// How many bytes of `bytes` are `byte`.
-pub fn count_byte(bytes: &[u8], byte: u8) -> usize {
-    bytes.iter().filter(|&&b| b == byte).count()
+    Some(fields)
 }
 
 /// Splits a query string or form body into decoded `(name, value)` pairs:
@@ -484,71 +141,137 @@ pub fn count_byte(bytes: &[u8], byte: u8) -> usize {
 /// leading `?` is dropped). Stops at the first `#`; skips empty segments;
 /// a segment without `=` has an empty value. `None` when a component does
 /// not decode to UTF-8.
+#[inline(never)]
 pub fn parse_query(input: &str, is_url: bool) -> Option<Vec<Field<'_>>> {
-    let bytes = input.as_bytes();
-    let start = if is_url {
-        match find_byte_in(bytes, b"?") {
-            Some(i) => i + 1,
+    let query = if is_url {
+        match input.split_once('?') {
+            Some((_, query)) => query,
             None => return Some(Vec::new()),
         }
     } else {
-        usize::from(bytes.first() == Some(&b'?'))
+        input.strip_prefix('?').unwrap_or(input)
     };
-    let end = find_byte_in(&bytes[start..], b"#").map_or(bytes.len(), |i| start + i);
-    let mut out = Vec::with_capacity(count_byte(&bytes[start..end], b'&') + 1);
-    let mut at = start;
-    loop {
-        let stop = find_byte_in(&bytes[at..end], b"&").map_or(end, |i| at + i);
-        if stop > at {
-            // Cut at ASCII bytes: always character boundaries.
-            let segment = &input[at..stop];
-            let (k, v) = match find_byte_in(segment.as_bytes(), b"=") {
-                Some(i) => (&segment[..i], &segment[i + 1..]),
-                None => (segment, ""),
-            };
-            out.push((percent_decode(k)?, percent_decode(v)?));
-        }
-        if stop >= end {
-            return Some(out);
-        }
-        at = stop + 1;
-    }
+    let query = query.split_once('#').map_or(query, |(query, _)| query);
+    query
+        .split('&')
+        .filter(|segment| !segment.is_empty())
+        .map(|segment| {
+            let (name, value) = segment.split_once('=').unwrap_or((segment, ""));
+            Some((percent_decode(name)?, percent_decode(value)?))
+        })
+        .collect()
 }
 
 /// Decodes one query component as PHP's `urldecode` and `URLSearchParams`
 /// do: `+` is a space, `%XX` a byte, a malformed `%` stays as it is.
 /// `None` when the bytes are not UTF-8.
 pub fn percent_decode(text: &str) -> Option<Cow<'_, str>> {
-    let bytes = text.as_bytes();
-    if find_byte_in(bytes, b"%+").is_none() {
+    if !text.contains(['%', '+']) {
         return Some(Cow::Borrowed(text));
     }
-    let hex = |b: u8| match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    };
+    let bytes = text.as_bytes();
+    let hex = |b: u8| char::from(b).to_digit(16);
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        if b == b'+' {
-            out.push(b' ');
-            i += 1;
-            continue;
-        }
-        if b == b'%' && i + 2 < bytes.len() {
-            if let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push(hi * 16 + lo);
-                i += 3;
-                continue;
+        let escaped = bytes.get(i + 1..i + 3).and_then(|h| Some(hex(h[0])? * 16 + hex(h[1])?));
+        match (bytes[i], escaped) {
+            (b'+', _) => out.push(b' '),
+            (b'%', Some(byte)) => {
+                out.push(byte as u8);
+                i += 2;
             }
+            (b, _) => out.push(b),
         }
-        out.push(b);
         i += 1;
     }
     String::from_utf8(out).ok().map(Cow::Owned)
 }
 
-pub mod alloc;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields<'a>(pairs: &[(&'a str, &'a str)]) -> Vec<Field<'a>> {
+        pairs.iter().map(|&(k, v)| (Cow::Borrowed(k), Cow::Borrowed(v))).collect()
+    }
+
+    fn names<'a>(fields: &'a [Field<'_>]) -> Vec<&'a str> {
+        fields.iter().map(|(k, _)| &**k).collect()
+    }
+
+    #[test]
+    fn names_are_1_to_64_of_the_allowed_bytes() {
+        for ok in ["a", "Z9", "notify_url", "a-b", &"k".repeat(64)] {
+            assert!(is_valid_name(ok.as_bytes()), "{ok}");
+        }
+        for bad in ["", "a b", "a=b", "a&b", "a.b", "名", "a\0", &"k".repeat(65)] {
+            assert!(!is_valid_name(bad.as_bytes()), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn sort_unique_sorts_bytewise_and_names_the_field_at_fault() {
+        let mut f = fields(&[("b", "1"), ("a_", "2"), ("B", "3"), ("a", "4")]);
+        assert_eq!(sort_unique(&mut f), Ok(()));
+        assert_eq!(names(&f), ["B", "a", "a_", "b"]);
+        let mut f = fields(&[("b", "1"), ("a b", "2"), ("c=", "3")]);
+        assert_eq!(sort_unique(&mut f), Err(Unfit::InvalidName(1)));
+        let mut f = fields(&[("pid", "1"), ("b", "2"), ("pid", "3")]);
+        assert_eq!(sort_unique(&mut f), Err(Unfit::Duplicate(2)));
+        assert_eq!(names(&f), ["b", "pid", "pid"]);
+        // Any size and order, against std's sort of the same names.
+        let many: Vec<String> = (0..300).map(|i| format!("{}{}", ["x", "A", "m_", "-"][i % 4], (i * 7919) % 1000)).collect();
+        let mut f: Vec<Field> = many.iter().map(|k| (Cow::Borrowed(k.as_str()), Cow::Borrowed("v"))).collect();
+        assert_eq!(sort_unique(&mut f), Ok(()));
+        let mut want: Vec<&str> = many.iter().map(String::as_str).collect();
+        want.sort();
+        assert_eq!(names(&f), want);
+    }
+
+    // Known answers from md5sum, e.g.
+    // printf '%s' 'device=devicev&money=moneyv1234567' | md5sum
+    #[test]
+    fn sign_is_md5_of_the_sign_string_and_key() {
+        let f = fields(&[("device", "devicev"), ("money", "moneyv")]);
+        assert_eq!(&sign(&f, "1234567"), b"3854cc9f022e0fb821bd2e002260245d");
+        // printf '%s' 'a=0&z=中文KEY' | md5sum
+        let f = fields(&[("a", "0"), ("b", ""), ("sign", "x"), ("sign_type", "MD5"), ("z", "中文")]);
+        assert_eq!(sign_string(&f, 0), "a=0&z=中文");
+        assert_eq!(&sign(&f, "KEY"), b"ba110fec4f81db1924b02b4442001d1c");
+        // printf '%s' 'KEY' | md5sum
+        assert_eq!(&sign(&[], "KEY"), b"3b5949e0c26b87767a4752a276de9570");
+    }
+
+    #[test]
+    fn take_utf16_cuts_by_utf16_units() {
+        let text = "ab中😀c\u{FFFD}";
+        let mut pos = 0;
+        assert_eq!(take_utf16(text, &mut pos, 1), Some("a"));
+        assert_eq!(take_utf16(text, &mut pos, 2), Some("b中"));
+        assert_eq!(take_utf16(text, &mut pos, 0), Some(""));
+        // A surrogate pair is two units: one alone straddles the end.
+        assert_eq!(take_utf16(text, &mut pos, 1), None);
+        assert_eq!(pos, 1 + 1 + 3);
+        assert_eq!(take_utf16(text, &mut pos, 3), Some("😀c"));
+        // U+FFFD is what TextEncoder writes for a lone surrogate.
+        assert_eq!(take_utf16(text, &mut pos, 1), None);
+        assert_eq!(take_utf16("abc", &mut 1, 5), None);
+        assert_eq!(take_utf16("abc", &mut 4, 0), None);
+        let mut pos = 0;
+        let f = take_fields("keyname中v1x", &mut 3, &[4, 2, 1, 0]).unwrap();
+        assert_eq!(f, fields(&[("name", "中v"), ("1", "")]));
+        assert_eq!(take_fields("ab", &mut pos, &[1, 2]), None);
+    }
+
+    #[test]
+    fn parse_query_splits_decodes_and_refuses_bad_utf8() {
+        let q = |input, is_url| parse_query(input, is_url).map(|f| f.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>());
+        let pairs = |p: &[(&str, &str)]| Some(p.iter().map(|&(k, v)| (k.to_owned(), v.to_owned())).collect::<Vec<_>>());
+        assert_eq!(q("?a=1&&b=x+y%20z&c&d=%E4%B8%AD#e=5", false), pairs(&[("a", "1"), ("b", "x y z"), ("c", ""), ("d", "中")]));
+        assert_eq!(q("https://x.cn/n?a=%zz&b=%4&c==", true), pairs(&[("a", "%zz"), ("b", "%4"), ("c", "=")]));
+        assert_eq!(q("https://x.cn/n", true), pairs(&[]));
+        assert_eq!(q("a=%FF", false), None);
+        assert_eq!(percent_decode("plain"), Some(Cow::Borrowed("plain")));
+    }
+}
