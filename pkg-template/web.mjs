@@ -6,7 +6,10 @@ import { makeFast } from './fast.mjs';
 export { EpayError } from './error.mjs';
 // The wasm-bindgen exports but sign and verifyNotify (below) and the
 // fast* ones, which are fast.mjs's alone.
-export { EpayClient, buildPayUrl, buildSubmitForm, signOrder, signParams, toQrSvg } from './epay_wasm.mjs';
+export {
+  EpayClient, EpayClientV2, buildPayUrl, buildPayUrlV2, buildSubmitForm, buildSubmitFormV2,
+  signOrder, signParams, signV2, toQrSvg, verifyNotifyV2,
+} from './epay_wasm.mjs';
 
 // init and initSync as generated, noting when the fast path may start.
 let ready = false;
