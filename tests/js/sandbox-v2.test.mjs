@@ -2,7 +2,7 @@
 // local gateway in packages/sandbox/. Requests are signed and answers
 // verified here with node:crypto and with openssl (known answers), never
 // with the sandbox's own code; answer shapes are checked against the bodies
-// a real 彩虹易支付 v3096 server gave (../shared/fixtures/v3096/v2/).
+// a real 彩虹易支付 v3096 server gave (tests/fixtures/v3096/v2/, copied from the project's shared captures).
 // Does not need pkg/. Run: node --test tests/js/sandbox-v2.test.mjs
 
 import { test, before, after, beforeEach } from 'node:test';
@@ -19,7 +19,7 @@ import { fetchAnswer, md5Sign, startReceiver, TEST_KEY as KEY, TEST_PID as PID, 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const KEYS = join(ROOT, 'packages', 'sandbox', 'keys');
 const CLI = join(ROOT, 'packages', 'sandbox', 'bin', 'epay-sandbox.mjs');
-const CAPTURES = join(ROOT, '..', 'shared', 'fixtures', 'v3096');
+const CAPTURES = join(ROOT, 'tests', 'fixtures', 'v3096');
 const MERCHANT_PEM = readFileSync(join(KEYS, 'merchant-1005.pem'), 'utf8');
 const JSON_TYPE = 'application/json; charset=UTF-8';
 const HTML_TYPE = 'text/html; charset=UTF-8';
@@ -212,7 +212,7 @@ test('known answer: requests signed by openssl over fixed sign strings are accep
 test('captures: the test\'s sign string verifies every signed v3096 capture with its platform key', () => {
   const key = readFileSync(join(CAPTURES, 'platform_public_key.pem'), 'utf8');
   let checked = 0;
-  for (const file of readdirSync(join(CAPTURES, 'v2'))) {
+  for (const file of readdirSync(join(CAPTURES, 'v2')).filter((f) => f.endsWith('.json'))) {
     const c = JSON.parse(readFileSync(join(CAPTURES, 'v2', file), 'utf8'));
     const signed = c.body ? JSON.parse(c.body) : Object.fromEntries(new URLSearchParams(c.query_string));
     if (!signed.sign) continue;
@@ -269,7 +269,7 @@ test('captures: every v3096 V2 capture replayed on the sandbox answers the same 
     ['error_stale_timestamp', () => replay('error_stale_timestamp')],
     ['error_unknown_order', () => replay('error_unknown_order', { out_trade_no: `NOPE${out}` })],
   ];
-  const files = readdirSync(join(CAPTURES, 'v2')).map((f) => f.replace(/\.json$/, '')).filter((f) => f !== 'notify').sort();
+  const files = readdirSync(join(CAPTURES, 'v2')).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).filter((f) => f !== 'notify').sort();
   assert.deepEqual(replays.map(([name]) => name).sort(), files, 'a replay for every capture');
   for (const [name, run] of replays) {
     const c = capture(name);
