@@ -9,6 +9,8 @@ scripts/setup.sh
 echo "== cargo test (native core)"
 cargo test -q
 cargo test -q -p epay-kernel
+echo "== cargo package (both crates publishable)"
+cargo package -q --workspace --allow-dirty
 echo "== build pkg/"
 scripts/build.sh
 echo "== wasm tests in Node (wasm-pack test --node)"
