@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The benchmark: epay-wasm against the plain JS a merchant writes instead
-# (node:crypto, the md5 package, hash-wasm), in Node and in headless
-# Chromium, plus cold start and sizes. Installs what is missing, builds
-# pkg/, and writes bench/RESULTS.md. Not part of the test run: timings
-# depend on the machine and its load.
+# (its MD5 from node:crypto, js-md5, md5 or hash-wasm), in Node and in
+# headless Chromium, plus cold start, sizes and issue #9's budgets.
+# Installs what is missing, builds pkg/, and writes bench/RESULTS.md
+# (bench/README.md: the method). Not part of the test run: timings depend
+# on the machine and its load.
 #
 #   scripts/bench.sh            # ~2 minutes
 #   scripts/bench.sh --quick    # fewer, shorter rounds, for a look
