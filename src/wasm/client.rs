@@ -135,22 +135,11 @@ impl EpayClient {
     /// Sends `call` and resolves with its typed answer as a JS object; a
     /// call that could not be made rejects.
     fn run<A: Answer + Serialize + 'static>(&self, call: Result<Call<A>>) -> Promise {
-        let call = call.map(|call| {
+        start(call.map(|call| {
             let (request, retryable) = (call.request.clone(), call.retryable);
             let judge: Judge = Box::new(move |status, body| to_js(&call.judge(status, body)?));
-            (request, retryable, judge)
-        });
-        self.send(call)
-    }
-
-    /// The part of `run` that does not depend on the answer's type: one
-    /// future in the wasm rather than one per method.
-    fn send(&self, call: Result<(Request, bool, Judge)>) -> Promise {
-        let config = Rc::clone(&self.config);
-        future_to_promise(async move {
-            let (request, retryable, judge) = call.js()?;
-            exchange(&config.transport, &config.merchant, &request, retryable, config.retries, judge).await.js()
-        })
+            Op::Call(Rc::clone(&self.config), request, retryable, judge)
+        }))
     }
 
     /// Creates an order through `mapi.php` (server side). `clientip` is
@@ -267,12 +256,33 @@ pub(crate) trait Walk {
 
 impl Walk for Config {
     fn next_order(self: Rc<Self>, cursor: Rc<RefCell<OrdersCursor>>) -> Promise {
-        future_to_promise(async move {
-            #[allow(clippy::await_holding_refcell_ref)] // never contended: see iterator
-            let order = cursor.borrow_mut().next(&self.transport, &self.merchant, self.retries).await.js()?;
-            order.map_or(Ok(JsValue::UNDEFINED), |o| to_js(&o).js())
-        })
+        start(Ok(Op::Next(self, cursor)))
     }
+}
+
+/// The asynchronous part of an `EpayClient` method, run by [`start`].
+enum Op {
+    /// A call, and how to read its answer into JS.
+    Call(Rc<Config>, Request, bool, Judge),
+    /// The next order of a walk.
+    Next(Rc<Config>, Rc<RefCell<OrdersCursor>>),
+}
+
+/// Runs `op` (or rejects with its error) as a Promise: one future for the
+/// calls and the walk, not one per method or result type.
+fn start(op: Result<Op>) -> Promise {
+    future_to_promise(async move {
+        match op.js()? {
+            Op::Call(config, request, retryable, judge) => {
+                exchange(&config.transport, &config.merchant, &request, retryable, config.retries, judge).await.js()
+            }
+            Op::Next(config, cursor) => {
+                #[allow(clippy::await_holding_refcell_ref)] // never contended: see iterator
+                let order = cursor.borrow_mut().next(&config.transport, &config.merchant, config.retries).await.js()?;
+                order.map_or(Ok(JsValue::UNDEFINED), |o| to_js(&o).js())
+            }
+        }
+    })
 }
 
 /// `orders(options)`: an async iterable whose every iteration walks
