@@ -177,8 +177,8 @@ impl Parser<'_> {
         self.take(byte)
     }
 
-    /// Takes `byte`, which must be next after whitespace.
-    fn expect(&mut self, byte: u8) -> Option<()> {
+    /// Takes `byte`, which must be next after whitespace (`None` otherwise: never panics).
+    fn require_token(&mut self, byte: u8) -> Option<()> {
         self.token(byte).then_some(())
     }
 
@@ -217,7 +217,7 @@ impl Parser<'_> {
                     break;
                 }
             }
-            self.expect(b']')?;
+            self.require_token(b']')?;
         }
         Some(Json::Array(items))
     }
@@ -230,9 +230,9 @@ impl Parser<'_> {
         let mut places: BTreeMap<String, usize> = BTreeMap::new();
         if !self.token(b'}') {
             loop {
-                self.expect(b'"')?;
+                self.require_token(b'"')?;
                 let name = self.string_rest()?;
-                self.expect(b':')?;
+                self.require_token(b':')?;
                 let value = self.value(depth)?;
                 match places.entry(name) {
                     Entry::Occupied(place) => members[*place.get()].1 = value,
@@ -245,7 +245,7 @@ impl Parser<'_> {
                     break;
                 }
             }
-            self.expect(b'}')?;
+            self.require_token(b'}')?;
         }
         Some(Json::Object(Object(members)))
     }

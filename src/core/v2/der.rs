@@ -72,7 +72,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The contents of the next element, which must have `tag`.
-    pub fn expect(&mut self, tag: u8) -> Option<&'a [u8]> {
+    pub fn element(&mut self, tag: u8) -> Option<&'a [u8]> {
         match self.next()? {
             (t, contents) if t == tag => Some(contents),
             _ => None,
@@ -82,7 +82,7 @@ impl<'a> Reader<'a> {
     /// The next element, an `INTEGER` in its minimal two's-complement form:
     /// its big-endian bytes.
     pub fn integer(&mut self) -> Option<&'a [u8]> {
-        let bytes = self.expect(INTEGER)?;
+        let bytes = self.element(INTEGER)?;
         let minimal = match bytes {
             [] => false,
             [0x00, next, ..] => *next >= 0x80,
@@ -97,7 +97,7 @@ impl<'a> Reader<'a> {
 /// nothing after it.
 pub fn single(bytes: &[u8], tag: u8) -> Option<&[u8]> {
     let mut reader = Reader::new(bytes);
-    let contents = reader.expect(tag)?;
+    let contents = reader.element(tag)?;
     reader.is_empty().then_some(contents)
 }
 
@@ -131,7 +131,7 @@ mod tests {
         let mut r = Reader::new(&[0x02, 0x01, 0x05, 0x05, 0x00]);
         assert_eq!(r.integer(), Some(&[5u8][..]));
         assert_eq!(r.peek_tag(), Some(NULL));
-        assert_eq!(r.expect(NULL), Some(&[][..]));
+        assert_eq!(r.element(NULL), Some(&[][..]));
         assert!(r.is_empty());
     }
 

@@ -194,7 +194,7 @@ fn classify(der: &[u8]) -> std::result::Result<Form, Why> {
         // SubjectPublicKeyInfo: AlgorithmIdentifier, BIT STRING.
         ((SEQUENCE, algorithm), Some(BIT_STRING)) => {
             check_algorithm(algorithm)?;
-            let bits = items.expect(BIT_STRING).ok_or(NOT_DER)?;
+            let bits = items.element(BIT_STRING).ok_or(NOT_DER)?;
             let key = match bits.split_first() {
                 Some((0, key)) if items.is_empty() => key,
                 _ => return Err(NOT_DER.into()),
@@ -209,8 +209,8 @@ fn classify(der: &[u8]) -> std::result::Result<Form, Why> {
             if !matches!(version, [0] | [1]) {
                 return Err(NOT_DER.into());
             }
-            check_algorithm(items.expect(SEQUENCE).ok_or(NOT_DER)?)?;
-            let key = items.expect(OCTET_STRING).ok_or(NOT_DER)?;
+            check_algorithm(items.element(SEQUENCE).ok_or(NOT_DER)?)?;
+            let key = items.element(OCTET_STRING).ok_or(NOT_DER)?;
             check_private(der::single(key, SEQUENCE).ok_or(NOT_DER)?)?;
             while !items.is_empty() {
                 match items.next() {
@@ -236,13 +236,13 @@ fn classify(der: &[u8]) -> std::result::Result<Form, Why> {
 /// Checks an `AlgorithmIdentifier`'s contents: `rsaEncryption`, `NULL`.
 fn check_algorithm(contents: &[u8]) -> std::result::Result<(), Why> {
     let mut items = Reader::new(contents);
-    match items.expect(OID) {
+    match items.element(OID) {
         Some(RSA_ENCRYPTION) => {}
         Some(EC_PUBLIC_KEY) => return Err(EC_KEY.into()),
         Some(_) => return Err("is not an RSA key (another algorithm): only RSA keys are accepted".into()),
         None => return Err(NOT_DER.into()),
     }
-    match (items.expect(NULL), items.is_empty()) {
+    match (items.element(NULL), items.is_empty()) {
         (Some([]), true) => Ok(()),
         _ => Err(NOT_DER.into()),
     }
