@@ -17,7 +17,7 @@ import { startSandbox, TEST_KEY_FILES } from 'epay-sandbox';
 import {
   EpayClientV2, EpayError, buildPayUrlV2, buildSubmitFormV2, signV2, verifyNotifyV2,
 } from '../../pkg/index.mjs';
-import { fetchAnswer, startReceiver, TEST_PID as PID, waitFor } from './support.mjs';
+import { fetchAnswer, startReceiver, TEST_PID as PID, waitFor, failsWith, signText } from './support.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURES = join(ROOT, 'tests', 'fixtures');
@@ -35,14 +35,6 @@ const WRONG_PLATFORM = readFileSync(TEST_KEY_FILES.merchant1005PublicKey, 'utf8'
 const keyBody = (pem) => pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
 const PRIVATE_BODY = keyBody(PRIVATE_PEM);
 
-/** The sign string, written here: non-empty scalar fields but sign/sign_type, ASCII order, k=v joined by &. */
-function signText(fields) {
-  return Object.keys(fields)
-    .filter((k) => k !== 'sign' && k !== 'sign_type' && fields[k] !== '' && fields[k] != null && typeof fields[k] !== 'object')
-    .sort()
-    .map((k) => `${k}=${fields[k]}`)
-    .join('&');
-}
 /** Whether `fields.sign` is the SHA256withRSA signature of their sign string under `publicKey` (node:crypto). */
 const rsaVerifies = (fields, publicKey) => createVerify('sha256').update(signText(fields), 'utf8').verify(publicKey, fields.sign, 'base64');
 
@@ -114,25 +106,7 @@ async function paidOrder(over) {
 /** Every EpayError seen in this file, for the key check at the end. */
 const seen = [];
 
-/** Runs `fn` and checks it fails with an EpayError of `code`; `props` values are compared (RegExp: matched). */
-async function fails(fn, code, props = {}) {
-  let err;
-  try {
-    await fn();
-  } catch (e) {
-    err = e;
-  }
-  assert.ok(err !== undefined, `expected ${code}, got success`);
-  seen.push(err);
-  assert.ok(err instanceof EpayError, `not an EpayError: ${err?.stack ?? err}`);
-  assert.equal(err.code, code, `${err.code}: ${err.message}`);
-  if (code !== 'INVALID_PARAM') assert.equal(err.field, null);
-  for (const [k, want] of Object.entries(props)) {
-    if (want instanceof RegExp) assert.match(String(err[k]), want, k);
-    else assert.deepEqual(err[k], want, `${k} (${err.message})`);
-  }
-  return err;
-}
+const fails = (fn, code, props) => failsWith(seen, fn, code, props);
 const invalid = (fn, field) => fails(fn, 'INVALID_PARAM', { field });
 
 /** A fetch double answering every request with `body` (status 200), recording the requests. */

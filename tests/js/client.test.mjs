@@ -9,7 +9,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { startSandbox } from 'epay-sandbox';
 import { EpayClient, EpayError, buildPayUrl, toQrSvg, verifyNotify } from '../../pkg/index.mjs';
-import { md5Sign, TEST_KEY as KEY, TEST_PID as PID, waitFor } from './support.mjs';
+import { md5Sign, TEST_KEY as KEY, TEST_PID as PID, waitFor, failsWith } from './support.mjs';
 
 const ERROR_CODES = ['INVALID_PARAM', 'API_ERROR', 'HTTP_ERROR', 'TIMEOUT', 'NETWORK', 'BAD_RESPONSE'];
 
@@ -99,30 +99,7 @@ async function paidOrder(over) {
 /** Every EpayError seen in this file, for the KEY check at the end. */
 const seen = [];
 
-/**
- * Runs `fn` (sync throw or rejected promise) and checks it fails with an
- * EpayError of `code`; `props` values are compared (RegExp: matched).
- */
-async function fails(fn, code, props = {}) {
-  let err;
-  try {
-    await fn();
-  } catch (e) {
-    err = e;
-  }
-  assert.ok(err !== undefined, `expected ${code}, got success`);
-  seen.push(err);
-  assert.ok(err instanceof EpayError, `not an EpayError: ${err}`);
-  assert.ok(err instanceof Error);
-  assert.equal(err.name, 'EpayError');
-  assert.equal(err.code, code, `${err.code}: ${err.message}`);
-  if (code !== 'INVALID_PARAM') assert.equal(err.field, null);
-  for (const [k, want] of Object.entries(props)) {
-    if (want instanceof RegExp) assert.match(String(err[k]), want, k);
-    else assert.deepEqual(err[k], want, `${k} (${err.message})`);
-  }
-  return err;
-}
+const fails = (fn, code, props) => failsWith(seen, fn, code, props);
 const invalid = (fn, field) => fails(fn, 'INVALID_PARAM', { field });
 
 /** Checks that nothing reached the sandbox's gateway endpoints since the last reset. */

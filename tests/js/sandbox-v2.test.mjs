@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSandbox, DEFAULT_MERCHANTS, TEST_KEY_FILES } from 'epay-sandbox';
-import { fetchAnswer, md5Sign, startReceiver, TEST_KEY as KEY, TEST_PID as PID, waitFor } from './support.mjs';
+import { fetchAnswer, md5Sign, signText, startReceiver, TEST_KEY as KEY, TEST_PID as PID, waitFor } from './support.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const KEYS = join(ROOT, 'packages', 'sandbox', 'keys');
@@ -32,14 +32,6 @@ const RSA_ONLY_KEY = 'k2001-md5-key';
 const rsaOnly = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const RSA_ONLY_PEM = rsaOnly.privateKey.export({ type: 'pkcs8', format: 'pem' });
 
-/** The sign string, written here: non-empty scalar fields but sign/sign_type, ASCII order, k=v joined by &. */
-function signText(fields) {
-  return Object.keys(fields)
-    .filter((k) => k !== 'sign' && k !== 'sign_type' && fields[k] !== '' && fields[k] != null && typeof fields[k] !== 'object')
-    .sort()
-    .map((k) => `${k}=${fields[k]}`)
-    .join('&');
-}
 const rsaSign = (fields, pem = MERCHANT_PEM) => createSign('sha256').update(signText(fields), 'utf8').sign(pem, 'base64');
 const rsaVerify = (fields, key) => createVerify('sha256').update(signText(fields), 'utf8').verify(key, fields.sign, 'base64');
 const nowSec = () => Math.floor(Date.now() / 1000);

@@ -11,7 +11,7 @@ export const TEST_KEY = '80TWQztHqTVvV440KTKVqVPQh11AkfpF';
 /** The sign string of V1 and V2, written here: the non-empty fields but sign/sign_type, sorted, `k=v` joined by `&`. */
 export function signText(fields) {
   return Object.keys(fields)
-    .filter((k) => k !== 'sign' && k !== 'sign_type' && fields[k] !== '' && fields[k] != null)
+    .filter((k) => k !== 'sign' && k !== 'sign_type' && fields[k] !== '' && fields[k] != null && typeof fields[k] !== 'object')
     .sort()
     .map((k) => `${k}=${fields[k]}`)
     .join('&');
@@ -84,4 +84,30 @@ export async function fetchAnswer(url, { method = 'GET', form, json } = {}) {
   let parsed;
   try { parsed = JSON.parse(text); } catch { parsed = undefined; }
   return { status: res.status, type: res.headers.get('content-type'), headers: res.headers, text, body: parsed };
+}
+
+/**
+ * Runs `fn` (sync throw or rejected promise) and checks it fails with an
+ * EpayError of `code`; `props` values are compared (RegExp: matched). Every
+ * error is pushed to `seen`, for a file's final check that no secret is in
+ * any of them.
+ */
+export async function failsWith(seen, fn, code, props = {}) {
+  let err;
+  try {
+    await fn();
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err !== undefined, `expected ${code}, got success`);
+  seen.push(err);
+  assert.ok(err instanceof Error, `not an Error: ${err}`);
+  assert.equal(err.name, 'EpayError', `not an EpayError: ${err?.stack ?? err}`);
+  assert.equal(err.code, code, `${err.code}: ${err.message}`);
+  if (code !== 'INVALID_PARAM') assert.equal(err.field, null);
+  for (const [k, want] of Object.entries(props)) {
+    if (want instanceof RegExp) assert.match(String(err[k]), want, k);
+    else assert.deepEqual(err[k], want, `${k} (${err.message})`);
+  }
+  return err;
 }
