@@ -14,6 +14,7 @@ use crate::core::answer::KEPT_BODY_BYTES;
 use crate::core::api::{Method, Request};
 use crate::core::error::{decimal, Detail, Error, ErrorCode, Result};
 use crate::core::transport::Transport;
+use crate::wasm::convert::{get, set};
 use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -84,10 +85,6 @@ fn object(pairs: &[(&str, JsValue)]) -> JsValue {
     out
 }
 
-fn set(obj: &JsValue, key: &str, value: &JsValue) {
-    // Objects created here: no setter can throw.
-    let _ = Reflect::set(obj, &key.into(), value);
-}
 
 /// Reads the body chunk by chunk, giving up past `max` bytes. A body that is
 /// not a ReadableStream (node-fetch's is a Node stream) is read whole with
@@ -141,9 +138,6 @@ fn lossy(bytes: &[u8]) -> String {
         .unwrap_or_default()
 }
 
-fn get(obj: &JsValue, key: &str) -> JsValue {
-    Reflect::get(obj, &key.into()).unwrap_or(JsValue::UNDEFINED)
-}
 
 fn call_method(obj: &JsValue, name: &str) -> Result<JsValue> {
     let method: Function = get(obj, name).dyn_into().map_err(js_error)?;

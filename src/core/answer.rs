@@ -27,7 +27,7 @@ pub trait Answer: Sized {
 /// or `API_ERROR` with the gateway's code and msg.
 pub fn judge(success_codes: &[i64], status: u16, body: &str) -> Result<Fields> {
     check_status(status)?;
-    let object = match json::parse(body.trim_start_matches('\u{feff}')) {
+    let object = match body_json(body) {
         Some(Json::Object(object)) => Some(object),
         _ => None,
     };
@@ -46,6 +46,11 @@ pub fn judge(success_codes: &[i64], status: u16, body: &str) -> Result<Fields> {
     }
     drop_proto(&mut object);
     Ok(object)
+}
+
+/// The JSON of an answer's body, a leading BOM allowed (V1 and V2 alike).
+pub fn body_json(body: &str) -> Option<Json> {
+    json::parse(body.trim_start_matches('\u{feff}'))
 }
 
 /// `HTTP_ERROR` for anything but a 2xx status. Status 0 (a browser's

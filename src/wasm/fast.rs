@@ -187,7 +187,7 @@ impl<'s> Input<'s> {
 
     /// The next `count` (name, value) fields.
     fn fields(&mut self, count: u32) -> Option<Vec<Field<'s>>> {
-        let (lens, rest) = self.lens.split_at_checked(2 * count as usize)?;
+        let (lens, rest) = self.lens.split_at_checked(usize::try_from(count.checked_mul(2)?).ok()?)?;
         self.lens = rest;
         epay_kernel::take_fields(self.text, &mut self.pos, lens)
     }

@@ -3,7 +3,7 @@
 
 pub mod api;
 pub mod client;
-mod convert;
+pub(crate) mod convert;
 pub mod fast;
 pub mod qr;
 pub mod types;

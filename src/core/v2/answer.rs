@@ -22,7 +22,8 @@
 
 use super::signature::{signature_of, Signature};
 use crate::core::error::{Error, ErrorCode, Result};
-use crate::core::json::{self, Json};
+use crate::core::answer::body_json;
+use crate::core::json::Json;
 use crate::core::params::Params;
 
 /// A V2 answer's top-level scalar fields, as the platform signed them, and
@@ -41,7 +42,7 @@ pub struct Answer {
 /// lone surrogate in a string included) or has a field name that cannot be
 /// signed.
 pub fn parse_answer(body: &str) -> Result<Answer> {
-    let Some(Json::Object(object)) = json::parse(body) else {
+    let Some(Json::Object(object)) = body_json(body) else {
         return Err(bad_answer("the gateway's answer is not a JSON object"));
     };
     let pairs = object.into_iter().filter_map(|(name, value)| Some((name, php_string(value)?)));
@@ -83,6 +84,13 @@ mod tests {
         ]);
         let sign_string = "e=1e3&f=2.5&i=1000&neg=-1&s=a/b 中\"&=&sp= &t=1&zero=0";
         assert_eq!(answer.signature, Signature::Present(Signed { sign_string: sign_string.into(), signature: vec![0, 1, 2] }));
+    }
+
+    #[test]
+    fn a_leading_bom_is_allowed_as_in_v1() {
+        let answer = parse_answer("\u{feff}{\"code\":0,\"sign\":\"AAEC\",\"sign_type\":\"RSA\"}").unwrap();
+        assert_eq!(answer.fields.get("code"), Some("0"));
+        assert!(matches!(answer.signature, Signature::Present(_)));
     }
 
     #[test]
