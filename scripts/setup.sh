@@ -7,8 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# fonts-wqy-microhei: Chinese text in browser screenshots.
-debs=(rustc-web cargo-web rust-web-src lld-22 chromium chromium-driver fonts-wqy-microhei)
+# fonts-wqy-microhei: Chinese text in browser screenshots; postgresql: the
+# demo's multi-instance test runs a real server (tests/js/demo-db*.test.mjs).
+debs=(rustc-web cargo-web rust-web-src lld-22 chromium chromium-driver fonts-wqy-microhei postgresql)
 missing=()
 for deb in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$deb" 2>/dev/null | grep -q 'ok installed' || missing+=("$deb")
