@@ -83,7 +83,10 @@ function shopOptions(route) {
     },
     onError(error, data) {
       shop.errors.push({ error, data });
-      if (shop.orders.get(data?.out_trade_no)?.onErrorThrows) throw new Error('the logger broke too');
+      const o = shop.orders.get(data?.out_trade_no);
+      if (o?.onErrorThrows) throw new Error('the logger broke too');
+      if (o?.onErrorRejects) return Promise.reject(new Error('the async logger broke too'));
+      return undefined;
     },
   };
 }
@@ -301,9 +304,11 @@ for (const [name, start] of Object.entries(TARGETS)) {
           assert.deepEqual(seen(order.out), { loads: 2, paid: 1, errors: 1 });
         });
 
-        test('onError throwing too: still 500 fail, and the handler does not reject', async () => {
-          const order = await createOrder(server, api, { failPaid: 1, onErrorThrows: true });
-          assert.deepEqual(answers(await pay(order)), ['500 fail', SUCCESS]);
+        test('onError throwing or rejecting too: still 500 fail, and the handler does not reject', async () => {
+          const throws = await createOrder(server, api, { failPaid: 1, onErrorThrows: true });
+          assert.deepEqual(answers(await pay(throws)), ['500 fail', SUCCESS]);
+          const rejects = await createOrder(server, api, { failPaid: 1, onErrorRejects: true });
+          assert.deepEqual(answers(await pay(rejects)), ['500 fail', SUCCESS]);
           assert.deepEqual(shop.settled.rejected, []);
         });
 
