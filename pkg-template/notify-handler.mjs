@@ -205,7 +205,7 @@ function nodeInput(req, body) {
   if (body instanceof Uint8Array) return body.byteLength > MAX_BODY_BYTES ? null : utf8(body);
   // A parser's object, often without Object.prototype: as a plain object,
   // whose values verifyNotify checks (an array for a repeated name is malformed).
-  return typeof body === 'object' && body !== null ? Object.fromEntries(Object.entries(body)) : null;
+  return typeof body === 'object' ? Object.fromEntries(Object.entries(body)) : null;
 }
 
 /** The text of a Node request stream, or null past MAX_BODY_BYTES or when it breaks off. */
@@ -221,7 +221,7 @@ function readStream(req) {
       close: () => done(null), // after end, or the client went away
     };
     function done(value) {
-      // Unread data left is discarded by node:http after the answer.
+      // The stream keeps flowing without listeners: what is left is discarded.
       for (const [name, listener] of Object.entries(events)) req.removeListener(name, listener);
       resolve(value);
     }
@@ -236,8 +236,9 @@ function bodyReader() {
   return {
     add(chunk) {
       size += chunk.byteLength;
+      if (size > MAX_BODY_BYTES) return false;
       chunks.push(chunk);
-      return size <= MAX_BODY_BYTES;
+      return true;
     },
     text() {
       const bytes = new Uint8Array(size);
