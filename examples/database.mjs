@@ -20,6 +20,7 @@ const client = new EpayClient({ gateway: process.env.EPAY_GATEWAY ?? 'http://127
 const db = process.env.DATABASE_URL
   ? new (await import('pg')).default.Pool({ connectionString: process.env.DATABASE_URL })
   : new (await import('@electric-sql/pglite')).PGlite(process.env.DATA_DIR);
+// #region schema
 await db.query(`CREATE TABLE IF NOT EXISTS orders (
   out_trade_no text PRIMARY KEY,
   money numeric(12, 2) NOT NULL,
@@ -28,6 +29,7 @@ await db.query(`CREATE TABLE IF NOT EXISTS orders (
   created_at timestamptz NOT NULL DEFAULT now(),
   paid_at timestamptz
 )`);
+// #endregion
 
 // #region fulfil
 /**

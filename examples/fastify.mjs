@@ -8,8 +8,10 @@ import { checkout, notifyOptions, port } from './shop.mjs';
 
 const fastify = Fastify();
 await fastify.register(formbody); // for gateways that POST the notify as a form
+// #region mount
 const notify = createNodeNotifyHandler(notifyOptions);
 fastify.all('/epay/notify', (request, reply) => { reply.hijack(); notify(request.raw, reply.raw, request.body); });
+// #endregion
 fastify.post('/checkout', (request) => checkout(request.headers.host, request.ip));
 
 const address = await fastify.listen({ port, host: '127.0.0.1' });

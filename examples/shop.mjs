@@ -33,6 +33,7 @@ export async function checkout(host, clientip) {
   return { out_trade_no, payurl };
 }
 
+// #region notify-options
 /** The options of createNodeNotifyHandler and createNotifyHandler. */
 export const notifyOptions = {
   pid, key,
@@ -45,3 +46,4 @@ export const notifyOptions = {
   },
   onError: (error) => console.error('notify failed:', error),
 };
+// #endregion

@@ -23,7 +23,9 @@ const handler = createNodeNotifyHandler({
   },
   onError: (error) => console.error('notify failed:', error),
 });
+// #region mount
 const server = http.createServer((req, res) => handler(req, res));
+// #endregion
 await new Promise((resolve) => server.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', resolve));
 const base = process.env.PUBLIC_URL ?? `http://127.0.0.1:${server.address().port}/`;
 

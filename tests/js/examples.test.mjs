@@ -55,8 +55,8 @@ const runExample = (file) => run(process.execPath, [file], { cwd: join(work, 'ex
  * line of its output matching `re` and resolves the match; `count(re)`
  * counts them; `exited` resolves { code, signal } when it ends.
  */
-function startExample(file) {
-  const child = spawn(process.execPath, [file], { cwd: join(work, 'examples'), env: exampleEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+function startExample(file, env = {}) {
+  const child = spawn(process.execPath, [file], { cwd: join(work, 'examples'), env: exampleEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let stdout = '';
   let stderr = '';
@@ -336,6 +336,124 @@ describe('framework examples: a real notify through the handler', () => {
     });
   }
 });
+
+describe('database.mjs: exactly once in SQL, reconciliation, several instances', () => {
+  /** Checks out an order on the example at `url`; returns the sandbox's order. */
+  async function checkout(url) {
+    const r = await fetchAnswer(`${url}checkout`, { method: 'POST' });
+    assert.equal(r.status, 200, r.text);
+    const order = sandboxOrder(r.body.out_trade_no);
+    assert.equal(order.notify_url, `${url}epay/notify`);
+    return order;
+  }
+  const fulfilled = (order, how = '') => new RegExp(`^fulfilled ${order.out_trade_no}: trade_no ${order.trade_no}, ¥0\\.01, ${how}`);
+
+  test('PGlite: a wrong amount refused; paid by the notify, fulfilled once through its replays', async () => {
+    const example = startExample('database.mjs', { RECONCILE_EVERY_SEC: '3600' });
+    try {
+      const [, url] = await example.line(/^listening on (http:\S+\/)$/, 'listening');
+      const order = await checkout(url);
+      const wrong = { pid: String(TEST_PID), trade_no: order.trade_no, out_trade_no: order.out_trade_no, type: 'alipay', name: 'VIP会员', money: '1', trade_status: 'TRADE_SUCCESS' };
+      const refused = await fetchAnswer(`${order.notify_url}?${new URLSearchParams({ ...wrong, sign: md5Sign(wrong), sign_type: 'MD5' })}`);
+      assert.deepEqual([refused.status, refused.text], [400, 'fail']);
+      await pay(order.trade_no);
+      await example.line(fulfilled(order, 'by notify$'), 'fulfilled by notify');
+      const notify = await notifyEnded(order.out_trade_no);
+      assert.deepEqual(notify.attempts.map((a) => [a.status, a.body]), [[200, 'success']]);
+      const replays = await Promise.all([...Array(8)].map((_, i) => (i % 2
+        ? fetchAnswer(order.notify_url, { method: 'POST', form: Object.fromEntries(new URL(notify.url).searchParams) })
+        : fetchAnswer(notify.url))));
+      assert.deepEqual(replays.map((a) => [a.status, a.text]), Array(8).fill([200, 'success']));
+      assert.equal(example.count(/^fulfilled /), 1);
+      assert.equal(example.stderr(), '');
+    } finally {
+      await example.stop();
+    }
+  });
+
+  test('PGlite: every notify lost on the way; the reconciliation finds the paid order and fulfils it, the unpaid one stays', async () => {
+    const example = startExample('database.mjs', { RECONCILE_EVERY_SEC: '0.2', RECONCILE_AFTER_SEC: '0' });
+    const faults = `${sandbox.url}_sandbox/faults`;
+    try {
+      const [, url] = await example.line(/^listening on (http:\S+\/)$/, 'listening');
+      assert.equal((await fetchAnswer(faults, { method: 'POST', json: { target: 'notify', kind: 'notify_fail', times: 0 } })).status, 200);
+      const [paid, unpaid] = [await checkout(url), await checkout(url)];
+      await pay(paid.trade_no);
+      await example.line(fulfilled(paid, 'by reconciliation$'), 'fulfilled by reconciliation');
+      assert.ok(paid.notify.attempts.every((a) => a.status === null), 'no notify reached the shop');
+      const queries = sandbox.state.requests['api.php?act=order'];
+      await waitFor(() => sandbox.state.requests['api.php?act=order'] >= queries + 2, 'two more reconciliations');
+      assert.equal(example.count(/^fulfilled /), 1, `only the paid order:\n${example.stdout()}`);
+      assert.equal(sandboxOrder(unpaid.out_trade_no).status, 0);
+      assert.equal(example.stderr(), '');
+    } finally {
+      await fetchAnswer(faults, { method: 'DELETE' });
+      await example.stop();
+    }
+  });
+
+  test('PostgreSQL: two instances on one database, each notify sent to both at once, 8 times each: every order fulfilled once', async (t) => {
+    const pg = await startPostgres(join(tmp, 'postgres'));
+    const env = { DATABASE_URL: pg.url, RECONCILE_EVERY_SEC: '3600' };
+    const a = startExample('database.mjs', env);
+    const [, urlA] = await a.line(/^listening on (http:\S+\/)$/, 'A listening');
+    const b = startExample('database.mjs', env); // after A: A created the table
+    const faults = `${sandbox.url}_sandbox/faults`;
+    try {
+      const [, urlB] = await b.line(/^listening on (http:\S+\/)$/, 'B listening');
+      // The gateway's own notifies held back: the test delivers them, as a load balancer spreads retries.
+      assert.equal((await fetchAnswer(faults, { method: 'POST', json: { target: 'notify', kind: 'notify_fail', times: 0 } })).status, 200);
+      const orders = [];
+      for (let i = 0; i < 10; i += 1) orders.push(await checkout(i % 2 ? urlA : urlB));
+      for (const order of orders) await pay(order.trade_no);
+      const answers = await Promise.all(orders.flatMap((order) => {
+        const query = new URL(order.notify.url).search;
+        return [...Array(8)].flatMap(() => [fetchAnswer(`${urlA}epay/notify${query}`), fetchAnswer(`${urlB}epay/notify${query}`)]);
+      }));
+      assert.deepEqual(answers.filter((r) => r.status !== 200 || r.text !== 'success'), [], 'every notify answered success');
+      for (const order of orders) {
+        assert.equal(a.count(fulfilled(order)) + b.count(fulfilled(order)), 1, `${order.out_trade_no} fulfilled once`);
+      }
+      t.diagnostic(`fulfilled by A: ${a.count(/^fulfilled /)}, by B: ${b.count(/^fulfilled /)}, of ${orders.length}`);
+      assert.deepEqual([a.stderr(), b.stderr()], ['', '']);
+    } finally {
+      await fetchAnswer(faults, { method: 'DELETE' });
+      await Promise.all([a.stop(), b.stop()]);
+      await pg.stop();
+    }
+  });
+});
+
+/**
+ * Debian's PostgreSQL in `dir`, on 127.0.0.1 and a free port, its socket in
+ * `dir`. It refuses to run as root: as root, it runs as the postgres user.
+ * Resolves { url, stop() }.
+ */
+async function startPostgres(dir) {
+  const bin = join('/usr/lib/postgresql', (await readdir('/usr/lib/postgresql')).sort().at(-1), 'bin');
+  const asPostgres = (cmd, args) => (process.getuid() === 0 ? run('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]) : run(join(bin, cmd), args));
+  await mkdir(dir, { recursive: true });
+  if (process.getuid() === 0) assert.equal((await run('chown', ['postgres:', dir])).code, 0);
+  const init = await asPostgres('initdb', ['-D', join(dir, 'data'), '-U', 'postgres', '-A', 'trust', '--no-sync']);
+  assert.equal(init.code, 0, init.stderr);
+  const port = await freePort();
+  const start = await asPostgres('pg_ctl', ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+  assert.equal(start.code, 0, `${start.stdout}${start.stderr}`);
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    stop: () => asPostgres('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']),
+  };
+}
+
+/** A TCP port free right now on 127.0.0.1. */
+function freePort() {
+  const probe = createServer();
+  return new Promise((resolve) => probe.listen(0, '127.0.0.1', () => {
+    const { port } = probe.address();
+    probe.close(() => resolve(port));
+  }));
+}
 
 describe('Vite browser app', () => {
   let server;
