@@ -6,7 +6,7 @@
 // (default: epay-sandbox's, `npx epay-sandbox`), PORT the port to listen on
 // (0: any), PUBLIC_URL the URL the gateway reaches the server at.
 import { randomUUID } from 'node:crypto';
-import { EpayClient } from 'epay-wasm';
+import { EpayClient, signOrder } from 'epay-wasm';
 
 const pid = Number(process.env.EPAY_PID ?? 1005);
 const key = process.env.EPAY_KEY ?? '80TWQztHqTVvV440KTKVqVPQh11AkfpF';
@@ -18,19 +18,36 @@ export const port = Number(process.env.PORT ?? 3000);
 /** out_trade_no → { money, paid } */
 const orders = new Map();
 
-/**
- * Creates an order of ¥0.01 at the gateway; resolves `{ out_trade_no, payurl }`
- * (send the shopper to `payurl`). `host` is the request's Host header.
- */
-export async function checkout(host, clientip) {
-  const base = process.env.PUBLIC_URL ?? `http://${host}/`;
+/** Records a new order of ¥0.01; returns its out_trade_no and the URL the gateway reaches this server at. */
+function newOrder(host) {
   const out_trade_no = `A${randomUUID().replaceAll('-', '')}`;
   orders.set(out_trade_no, { money: '0.01', paid: false });
+  return { out_trade_no, base: process.env.PUBLIC_URL ?? `http://${host}/` };
+}
+
+/**
+ * Creates an order at the gateway (mapi.php); resolves `{ out_trade_no, payurl }`:
+ * send the shopper to `payurl`. `host` is the request's Host header.
+ */
+export async function checkout(host, clientip) {
+  const { out_trade_no, base } = newOrder(host);
   const { payurl } = await client.createOrder({
     type: 'alipay', out_trade_no, name: 'VIP会员', money: '0.01',
     notify_url: `${base}epay/notify`, return_url: base, clientip,
   });
   return { out_trade_no, payurl };
+}
+
+/**
+ * Signs an order for a page that builds the form to submit.php itself
+ * (examples/vite/): the fields, signed with the KEY, which stays here.
+ */
+export function signedOrder(host) {
+  const { out_trade_no, base } = newOrder(host);
+  return signOrder({
+    pid, type: 'alipay', out_trade_no, name: 'VIP会员', money: '0.01',
+    notify_url: `${base}epay/notify`, return_url: base,
+  }, key);
 }
 
 // #region notify-options

@@ -3,7 +3,7 @@
 // to the gateway and a QR code of the pay link, in the browser, without any
 // key. VITE_EPAY_GATEWAY names the gateway (default: epay-sandbox's,
 // `npx epay-sandbox`); POST /api/order is your server: it answers the signed
-// order's fields as JSON, `signOrder(order, key)` (see ../node-esm.mjs).
+// order's fields as JSON, `signOrder(order, key)` (../express.mjs does).
 import init, { buildSubmitForm, buildPayUrl, toQrSvg } from 'epay-wasm';
 
 const gateway = import.meta.env.VITE_EPAY_GATEWAY ?? 'http://127.0.0.1:8787/';

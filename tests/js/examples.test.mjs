@@ -202,7 +202,7 @@ describe('examples/ and the README', () => {
       const files = (await listFiles(join(EXAMPLES, dir))).filter((f) => /\.[cm]?js$/.test(f) && (dir || !f.startsWith('vite/')));
       const imported = new Set();
       for (const f of files) importedPackages(await readFile(join(EXAMPLES, dir, f), 'utf8')).forEach((p) => imported.add(p));
-      assert.deepEqual(Object.keys(dependencies).sort(), [...imported].sort(), `${manifest}: dependencies = what ${dir || 'examples/'} imports`);
+      assert.deepEqual(Object.keys({ ...dependencies, ...devDependencies }).sort(), [...imported].sort(), `${manifest}: dependencies = what ${dir || 'examples/'} imports`);
       for (const [name, range] of Object.entries({ ...dependencies, ...devDependencies })) {
         assert.equal(range, expected[name], `${manifest}: ${name}`);
       }
@@ -393,7 +393,7 @@ describe('database.mjs: exactly once in SQL, reconciliation, several instances',
   });
 
   test('PostgreSQL: two instances on one database, each notify sent to both at once, 8 times each: every order fulfilled once', async (t) => {
-    const pg = await startPostgres(join(tmp, 'postgres'));
+    const pg = await startPostgres();
     const env = { DATABASE_URL: pg.url, RECONCILE_EVERY_SEC: '3600' };
     const a = startExample('database.mjs', env);
     const [, urlA] = await a.line(/^listening on (http:\S+\/)$/, 'A listening');
@@ -425,14 +425,14 @@ describe('database.mjs: exactly once in SQL, reconciliation, several instances',
 });
 
 /**
- * Debian's PostgreSQL in `dir`, on 127.0.0.1 and a free port, its socket in
- * `dir`. It refuses to run as root: as root, it runs as the postgres user.
- * Resolves { url, stop() }.
+ * Debian's PostgreSQL in a temporary folder, on 127.0.0.1 and a free port,
+ * its socket in that folder. It refuses to run as root: as root, it runs as
+ * the postgres user. Resolves { url, stop() }; stop() removes the folder.
  */
-async function startPostgres(dir) {
+async function startPostgres() {
   const bin = join('/usr/lib/postgresql', (await readdir('/usr/lib/postgresql')).sort().at(-1), 'bin');
   const asPostgres = (cmd, args) => (process.getuid() === 0 ? run('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]) : run(join(bin, cmd), args));
-  await mkdir(dir, { recursive: true });
+  const dir = await mkdtemp(join(tmpdir(), 'epay-wasm-postgres-'));
   if (process.getuid() === 0) assert.equal((await run('chown', ['postgres:', dir])).code, 0);
   const init = await asPostgres('initdb', ['-D', join(dir, 'data'), '-U', 'postgres', '-A', 'trust', '--no-sync']);
   assert.equal(init.code, 0, init.stderr);
@@ -442,7 +442,10 @@ async function startPostgres(dir) {
   assert.equal(start.code, 0, `${start.stdout}${start.stderr}`);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    stop: () => asPostgres('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']),
+    stop: async () => {
+      await asPostgres('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']);
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -457,7 +460,21 @@ function freePort() {
 
 describe('Vite browser app', () => {
   let server;
-  after(() => server?.close());
+  let browser;
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  /** A new page; its errors, warnings and failed loads (but the favicon) are collected in `problems`. */
+  async function openPage(problems) {
+    browser ??= await (await import('playwright-core')).chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: STEP_TIMEOUT });
+    const page = await browser.newPage();
+    page.setDefaultTimeout(STEP_TIMEOUT);
+    page.on('pageerror', (e) => problems.push(String(e)));
+    page.on('console', (m) => ['error', 'warning'].includes(m.type()) && !m.text().startsWith('Failed to load resource') && problems.push(m.text()));
+    page.on('response', (r) => r.status() >= 400 && !r.url().endsWith('/favicon.ico') && problems.push(`${r.status()} ${r.url()}`));
+    return page;
+  }
 
   test('vite/: built by Vite, loaded in Chromium: init(), the form of a signed order (fields escaped) posts to the gateway, the QR code of the pay link', async (t) => {
     const { build } = await import('vite');
@@ -482,15 +499,9 @@ describe('Vite browser app', () => {
     const signed = { ...order, sign: md5Sign(order), sign_type: 'MD5' };
     server = await serveApp(outDir, signed);
 
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: STEP_TIMEOUT });
+    const problems = [];
+    const page = await openPage(problems);
     try {
-      const page = await browser.newPage();
-      page.setDefaultTimeout(STEP_TIMEOUT);
-      const problems = [];
-      page.on('pageerror', (e) => problems.push(String(e)));
-      page.on('console', (m) => ['error', 'warning'].includes(m.type()) && !m.text().startsWith('Failed to load resource') && problems.push(m.text()));
-      page.on('response', (r) => r.status() >= 400 && !r.url().endsWith('/favicon.ico') && problems.push(`${r.status()} ${r.url()}`));
       await page.goto(server.url);
       await page.waitForSelector('#qr svg');
       const seen = await page.evaluate(() => ({
@@ -526,7 +537,46 @@ describe('Vite browser app', () => {
       assert.equal(paid.name, order.name);
       assert.deepEqual(problems, []);
     } finally {
-      await browser.close();
+      await page.close();
+    }
+  });
+
+  test('vite/ on the Vite dev server with express.mjs behind /api: the order signed by the shop, paid at the cashier, fulfilled once', async () => {
+    const shop = startExample('express.mjs');
+    let dev;
+    try {
+      const [, shopUrl] = await shop.line(/^listening on (http:\S+\/)$/, 'listening');
+      const { createServer: createViteServer } = await import('vite');
+      Object.assign(process.env, { VITE_EPAY_GATEWAY: sandbox.url, SHOP_URL: shopUrl }); // read by Vite and vite.config.js
+      try {
+        dev = await createViteServer({ root: join(work, 'examples', 'vite'), logLevel: 'warn', server: { port: 0, host: '127.0.0.1' } });
+        await dev.listen();
+      } finally {
+        delete process.env.VITE_EPAY_GATEWAY;
+        delete process.env.SHOP_URL;
+      }
+      const problems = [];
+      const page = await openPage(problems);
+      try {
+        await page.goto(dev.resolvedUrls.local[0]);
+        await page.waitForSelector('#qr svg');
+        const fields = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('#checkout form input')].map((i) => [i.name, i.value])));
+        assert.ok(md5Signs(fields), 'the shop signed the order as node:crypto signs');
+        assert.equal(fields.notify_url, `${shopUrl}epay/notify`, 'the proxy kept the shop as the host of notify_url');
+        await Promise.all([page.waitForURL(/\/pay\/\w+$/), page.click('#pay')]);
+        const order = sandboxOrder(fields.out_trade_no);
+        assert.equal(page.url(), `${sandbox.url}pay/${order.trade_no}`);
+        await Promise.all([page.waitForURL((u) => u.href.startsWith(shopUrl)), page.click('#pay')]); // the cashier's Pay
+        await shop.line(new RegExp(`^fulfilled ${fields.out_trade_no}: trade_no ${order.trade_no}, ¥0\\.01$`), 'fulfilled');
+        assert.deepEqual((await notifyEnded(fields.out_trade_no)).attempts.map((a) => [a.status, a.body]), [[200, 'success']]);
+        assert.equal(shop.count(/^fulfilled /), 1);
+        assert.deepEqual(problems.filter((p) => !p.startsWith(`404 ${shopUrl}`)), [], 'no error but the shop having no return page');
+      } finally {
+        await page.close();
+      }
+    } finally {
+      await dev?.close();
+      await shop.stop();
     }
   });
 });
