@@ -6,7 +6,8 @@
 // keeps it) or, with DATABASE_URL=postgres://..., on a PostgreSQL server every
 // instance shares. EPAY_GATEWAY, EPAY_PID and EPAY_KEY name the gateway and
 // merchant (default: epay-sandbox's, `npx epay-sandbox`); PORT the port (0:
-// any), PUBLIC_URL the URL the gateway reaches this server at;
+// any), PUBLIC_URL the URL the gateway reaches this server at (default: from
+// the Host header);
 // RECONCILE_EVERY_SEC (60) and RECONCILE_AFTER_SEC (300) the reconciliation.
 import { randomUUID } from 'node:crypto';
 import express from 'express';
@@ -82,7 +83,7 @@ async function reconcile() {
     }
   }
 }
-setInterval(reconcile, Number(process.env.RECONCILE_EVERY_SEC ?? 60) * 1000);
+setInterval(() => reconcile().catch((error) => console.error('reconciliation failed:', error)), Number(process.env.RECONCILE_EVERY_SEC ?? 60) * 1000);
 // #endregion
 
 const app = express();

@@ -4,7 +4,8 @@
 // "Integrate": fulfil with `UPDATE ... WHERE status = 'unpaid' RETURNING`).
 // EPAY_GATEWAY, EPAY_PID and EPAY_KEY name the gateway and merchant
 // (default: epay-sandbox's, `npx epay-sandbox`), PORT the port to listen on
-// (0: any), PUBLIC_URL the URL the gateway reaches the server at.
+// (0: any), PUBLIC_URL the URL the gateway reaches the server at (set it in
+// production: the default comes from the request's Host header).
 import { randomUUID } from 'node:crypto';
 import { EpayClient, signOrder } from 'epay-wasm';
 

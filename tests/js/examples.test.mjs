@@ -372,7 +372,7 @@ describe('database.mjs: exactly once in SQL, reconciliation, several instances',
   });
 
   test('PGlite: every notify lost on the way; the reconciliation finds the paid order and fulfils it, the unpaid one stays', async () => {
-    const example = startExample('database.mjs', { RECONCILE_EVERY_SEC: '0.2', RECONCILE_AFTER_SEC: '0' });
+    const example = startExample('database.mjs', { RECONCILE_EVERY_SEC: '0.2', RECONCILE_AFTER_SEC: '1' });
     const faults = `${sandbox.url}_sandbox/faults`;
     try {
       const [, url] = await example.line(/^listening on (http:\S+\/)$/, 'listening');
