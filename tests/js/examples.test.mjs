@@ -21,6 +21,7 @@ import { dirname, extname, join, normalize, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSandbox } from 'epay-sandbox';
 import { TEST_KEY, TEST_PID, fetchAnswer, md5Sign, waitFor } from './support.mjs';
+import { startPostgres } from './postgres.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PKG = join(ROOT, 'pkg');
@@ -423,40 +424,6 @@ describe('database.mjs: exactly once in SQL, reconciliation, several instances',
     }
   });
 });
-
-/**
- * Debian's PostgreSQL in a temporary folder, on 127.0.0.1 and a free port,
- * its socket in that folder. It refuses to run as root: as root, it runs as
- * the postgres user. Resolves { url, stop() }; stop() removes the folder.
- */
-async function startPostgres() {
-  const bin = join('/usr/lib/postgresql', (await readdir('/usr/lib/postgresql')).sort().at(-1), 'bin');
-  const asPostgres = (cmd, args) => (process.getuid() === 0 ? run('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]) : run(join(bin, cmd), args));
-  const dir = await mkdtemp(join(tmpdir(), 'epay-wasm-postgres-'));
-  if (process.getuid() === 0) assert.equal((await run('chown', ['postgres:', dir])).code, 0);
-  const init = await asPostgres('initdb', ['-D', join(dir, 'data'), '-U', 'postgres', '-A', 'trust', '--no-sync']);
-  assert.equal(init.code, 0, init.stderr);
-  const port = await freePort();
-  const start = await asPostgres('pg_ctl', ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
-  assert.equal(start.code, 0, `${start.stdout}${start.stderr}`);
-  return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    stop: async () => {
-      await asPostgres('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']);
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** A TCP port free right now on 127.0.0.1. */
-function freePort() {
-  const probe = createServer();
-  return new Promise((resolve) => probe.listen(0, '127.0.0.1', () => {
-    const { port } = probe.address();
-    probe.close(() => resolve(port));
-  }));
-}
 
 describe('Vite browser app', () => {
   let server;
