@@ -7,6 +7,7 @@
 //
 //   bash scripts/build.sh && node --test tests/js/examples.test.mjs
 //
+// EPAY_WASM_PKG_DIR=<dir> tests another build than pkg/.
 // Needs: npm (offline is fine), Chromium (CHROMIUM_PATH, default
 // /usr/bin/chromium), the repo's devDependencies.
 
@@ -19,12 +20,12 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startSandbox } from 'epay-sandbox';
-import { TEST_KEY, TEST_PID, fetchAnswer, md5Sign, waitFor } from './support.mjs';
+import { TEST_KEY_FILES, startSandbox } from 'epay-sandbox';
+import { TEST_KEY, TEST_PID, fetchAnswer, md5Sign, rsaSign, waitFor } from './support.mjs';
 import { startPostgres } from './postgres.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const PKG = join(ROOT, 'pkg');
+const PKG = process.env.EPAY_WASM_PKG_DIR ?? join(ROOT, 'pkg'); // override: test another build
 const EXAMPLES = join(ROOT, 'examples');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -102,6 +103,9 @@ const md5Signs = (fields) => {
   const { sign, sign_type, ...rest } = fields;
   return sign === md5Sign(rest) && sign_type === 'MD5';
 };
+
+/** `fields` with sign_type RSA and their SHA256withRSA signature (node:crypto) by the private key in `keyFile`. */
+const rsaSigned = async (fields, keyFile) => ({ ...fields, sign_type: 'RSA', sign: rsaSign(fields, await readFile(keyFile, 'utf8')) });
 
 /** The sandbox's order with this out_trade_no (merchant 1005). */
 const sandboxOrder = (outTradeNo) => sandbox.state.store.findByOut(TEST_PID, outTradeNo);
@@ -272,9 +276,13 @@ describe('Node examples against the sandbox', () => {
       const order = sandboxOrder(outTradeNo);
       assert.deepEqual([order.trade_no, order.api, order.money], [tradeNo, api, '0.01']);
       assert.ok(payAt.startsWith(`${sandbox.url}pay/`), payAt);
-      // A notify signed with the public test KEY but for ¥100: refused, nothing fulfilled.
-      const forged = { pid: String(TEST_PID), trade_no: tradeNo, out_trade_no: outTradeNo, type: 'alipay', name: 'VIP会员', money: '100', trade_status: 'TRADE_SUCCESS' };
-      const refused = await fetchAnswer(`${order.notify_url}?${new URLSearchParams({ ...forged, sign: md5Sign(forged), sign_type: 'MD5' })}`);
+      // V1: a notify signed with the merchant's KEY but for ¥100. V2: one signed by the merchant's RSA key,
+      // not the platform's. Refused, nothing fulfilled.
+      const forged = { pid: String(TEST_PID), trade_no: tradeNo, out_trade_no: outTradeNo, type: 'alipay', name: 'VIP会员', trade_status: 'TRADE_SUCCESS' };
+      const signed = api === 'v1'
+        ? { ...forged, money: '100', sign: md5Sign({ ...forged, money: '100' }), sign_type: 'MD5' }
+        : await rsaSigned({ ...forged, money: '0.01', timestamp: String(Math.floor(Date.now() / 1000)) }, TEST_KEY_FILES.merchant1005PrivateKey);
+      const refused = await fetchAnswer(`${order.notify_url}?${new URLSearchParams(signed)}`);
       assert.deepEqual([refused.status, refused.text], [400, 'fail']);
       assert.equal(example.count(/^paid:/), 0);
 
