@@ -1,15 +1,19 @@
 // The examples/ files, run as a user runs them: copied to a temporary folder
 // whose node_modules holds epay-wasm unpacked from `npm pack pkg/` (what npm
 // installs) and the frameworks of the repo's devDependencies, then run as
-// child processes against epay-sandbox. The Vite app is built by Vite and
-// loaded in headless Chromium. The README's marked snippets are checked
+// child processes against epay-sandbox: orders created, notifies verified
+// and answered `success`, forged ones refused, every order fulfilled once
+// (database.mjs: on PGlite, with reconciliation, and as two instances on one
+// PostgreSQL). The Vite app is built by Vite (and served by its dev server)
+// and loaded in headless Chromium. The README's marked snippets are checked
 // against the files.
 //
 //   bash scripts/build.sh && node --test tests/js/examples.test.mjs
 //
 // EPAY_WASM_PKG_DIR=<dir> tests another build than pkg/.
 // Needs: npm (offline is fine), Chromium (CHROMIUM_PATH, default
-// /usr/bin/chromium), the repo's devDependencies.
+// /usr/bin/chromium), Debian's postgresql (tests/js/postgres.mjs), the repo's
+// devDependencies.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -116,7 +120,7 @@ async function pay(tradeNo) {
   assert.equal(r.status, 200, r.text);
 }
 
-/** Waits until the order's notify round ended; returns its attempts (each { status, body, error }). */
+/** Waits until the order's notify round ended; returns its notify record ({ status, url, attempts: [{ status, body, error }] }). */
 async function notifyEnded(outTradeNo) {
   const order = sandboxOrder(outTradeNo);
   await waitFor(() => ['success', 'failed'].includes(order.notify.status), `notify of ${outTradeNo}`, STEP_TIMEOUT);
