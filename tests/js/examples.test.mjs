@@ -405,6 +405,25 @@ describe('database.mjs: exactly once in SQL, reconciliation, several instances',
     }
   });
 
+  test('PGlite in DATA_DIR: an order checked out before a restart is fulfilled after it', async () => {
+    const env = { DATA_DIR: join(tmp, 'pglite'), RECONCILE_EVERY_SEC: '3600' };
+    const before = startExample('database.mjs', env);
+    const [, url] = await before.line(/^listening on (http:\S+\/)$/, 'listening');
+    const order = await checkout(url);
+    await before.stop();
+    await pay(order.trade_no); // its notifies fail: nobody listens at that port any more
+    const after = startExample('database.mjs', env);
+    try {
+      const [, urlAfter] = await after.line(/^listening on (http:\S+\/)$/, 'listening again');
+      const answer = await fetchAnswer(`${urlAfter}epay/notify${new URL(order.notify.url).search}`);
+      assert.deepEqual([answer.status, answer.text], [200, 'success']);
+      await after.line(fulfilled(order, 'by notify$'), 'fulfilled after the restart');
+      assert.equal(after.stderr(), '');
+    } finally {
+      await after.stop();
+    }
+  });
+
   test('PostgreSQL: two instances on one database, each notify sent to both at once, 8 times each: every order fulfilled once', async (t) => {
     const pg = await startPostgres();
     const env = { DATABASE_URL: pg.url, RECONCILE_EVERY_SEC: '3600' };
