@@ -30,23 +30,36 @@ await db.query(`CREATE TABLE IF NOT EXISTS orders (
   created_at timestamptz NOT NULL DEFAULT now(),
   paid_at timestamptz
 )`);
+// What a paid order buys (in a shop: the account credited, the goods to ship). No unique
+// constraint: exactly once comes from the UPDATE below, and a second row would show a failure.
+await db.query(`CREATE TABLE IF NOT EXISTS fulfilments (
+  id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  out_trade_no text NOT NULL REFERENCES orders,
+  trade_no text NOT NULL,
+  via text NOT NULL
+)`);
 // #endregion
 
 // #region fulfil
 /**
- * Marks the order paid and fulfils it, exactly once: of all the notifies and
- * reconciliations racing for one order, on any instance, only one UPDATE
- * finds it unpaid and gets a row back.
+ * Marks the order paid and fulfils it, exactly once, in one statement: of all
+ * the notifies and reconciliations racing for one order, on any instance,
+ * only one UPDATE finds it unpaid (and for the amount paid, `money`) and
+ * returns it, and only for that row is the fulfilment written.
  */
-async function markPaid(out_trade_no, trade_no, how) {
+async function markPaid(out_trade_no, trade_no, money, via) {
   const { rows } = await db.query(
-    `UPDATE orders SET status = 'paid', trade_no = $2, paid_at = now()
-      WHERE out_trade_no = $1 AND status = 'unpaid'
-      RETURNING out_trade_no, money::text AS money`,
-    [out_trade_no, trade_no],
+    `WITH paid AS (
+       UPDATE orders SET status = 'paid', trade_no = $2, paid_at = now()
+        WHERE out_trade_no = $1 AND status = 'unpaid' AND money = $3::numeric
+       RETURNING out_trade_no, trade_no, money
+     )
+     INSERT INTO fulfilments (out_trade_no, trade_no, via) SELECT out_trade_no, trade_no, $4 FROM paid
+     RETURNING out_trade_no`,
+    [out_trade_no, trade_no, money, via],
   );
-  // Deliver here (or write it in the same transaction as the UPDATE): only for the row that changed.
-  for (const order of rows) console.log(`fulfilled ${order.out_trade_no}: trade_no ${trade_no}, ¥${order.money}, ${how}`);
+  // An effect outside the database (an e-mail) goes here, after the commit, or in a worker reading fulfilments.
+  if (rows.length) console.log(`fulfilled ${out_trade_no}: trade_no ${trade_no}, ¥${money}, by ${via}`);
 }
 
 const notify = createNodeNotifyHandler({
@@ -56,7 +69,7 @@ const notify = createNodeNotifyHandler({
       `SELECT money::text AS money, status = 'paid' AS paid FROM orders WHERE out_trade_no = $1`, [out_trade_no]);
     return rows[0] ?? null; // { money, paid }: a paid order is answered `success` at once
   },
-  onPaid: (data) => markPaid(data.out_trade_no, data.trade_no, 'by notify'), // `success` once it resolved
+  onPaid: (data) => markPaid(data.out_trade_no, data.trade_no, data.money, 'notify'), // `success` once it resolved
   onError: (error) => console.error('notify failed:', error), // answered `fail` (HTTP 500): the gateway retries
 });
 // #endregion
@@ -69,7 +82,7 @@ const notify = createNodeNotifyHandler({
  */
 async function reconcile() {
   const { rows } = await db.query(
-    `SELECT out_trade_no, money::text AS money FROM orders
+    `SELECT out_trade_no FROM orders
       WHERE status = 'unpaid' AND created_at < now() - make_interval(secs => $1)
         AND created_at > now() - interval '1 day'`,
     [Number(process.env.RECONCILE_AFTER_SEC ?? 300)],
@@ -77,7 +90,7 @@ async function reconcile() {
   for (const order of rows) {
     try {
       const found = await client.queryOrder({ out_trade_no: order.out_trade_no });
-      if (found.paid && Number(found.money) === Number(order.money)) await markPaid(order.out_trade_no, found.trade_no, 'by reconciliation');
+      if (found.paid) await markPaid(order.out_trade_no, found.trade_no, found.money, 'reconciliation');
     } catch (error) {
       console.error(`reconcile ${order.out_trade_no}:`, error.code ?? error); // e.g. never created at the gateway
     }

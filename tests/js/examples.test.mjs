@@ -454,6 +454,13 @@ describe('database.mjs: exactly once in SQL, reconciliation, several instances',
       for (const order of orders) {
         assert.equal(a.count(fulfilled(order)) + b.count(fulfilled(order)), 1, `${order.out_trade_no} fulfilled once`);
       }
+      // And in the database: one fulfilment row per order (the table has no unique constraint to hide a second one).
+      const { default: { Client } } = await import('pg');
+      const sql = new Client({ connectionString: pg.url });
+      await sql.connect();
+      const { rows } = await sql.query('SELECT out_trade_no, count(*)::integer AS n FROM fulfilments GROUP BY out_trade_no ORDER BY out_trade_no');
+      await sql.end();
+      assert.deepEqual(rows, orders.map((o) => ({ out_trade_no: o.out_trade_no, n: 1 })).sort((x, y) => (x.out_trade_no < y.out_trade_no ? -1 : 1)));
       t.diagnostic(`fulfilled by A: ${a.count(/^fulfilled /)}, by B: ${b.count(/^fulfilled /)}, of ${orders.length}`);
       assert.deepEqual([a.stderr(), b.stderr()], ['', '']);
     } finally {
