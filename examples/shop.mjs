@@ -1,7 +1,8 @@
 // What the framework examples (express.mjs, fastify.mjs, hono.mjs) share: the
 // gateway client, the orders and the notify handler's options. The orders are
-// in memory here; in a real shop they are in your database (README,
-// "Integrate": fulfil with `UPDATE ... WHERE status = 'unpaid' RETURNING`).
+// in memory here, which one process owns; in a real shop they are in your
+// database, fulfilled by a conditional `UPDATE ... WHERE status = 'unpaid'`
+// (database.mjs).
 // EPAY_GATEWAY, EPAY_PID and EPAY_KEY name the gateway and merchant
 // (default: epay-sandbox's, `npx epay-sandbox`), PORT the port to listen on
 // (0: any), PUBLIC_URL the URL the gateway reaches the server at (set it in
