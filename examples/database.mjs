@@ -70,7 +70,8 @@ const notify = createNodeNotifyHandler({
     return rows[0] ?? null; // { money, paid }: a paid order is answered `success` at once
   },
   onPaid: (data) => markPaid(data.out_trade_no, data.trade_no, data.money, 'notify'), // `success` once it resolved
-  onError: (error) => console.error('notify failed:', error), // answered `fail` (HTTP 500): the gateway retries
+  // Refused (400, `error.reason` says why) or failed (500: the gateway retries).
+  onError: (error) => (error?.code === 'NOTIFY_REFUSED' ? console.warn(error.message) : console.error('notify failed:', error)),
 });
 // #endregion
 

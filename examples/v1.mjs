@@ -21,7 +21,8 @@ const handler = createNodeNotifyHandler({
     console.log(`paid: ${data.out_trade_no}, trade_no ${data.trade_no}, ¥${data.money}`);
     server.close(); // the answer `success` still goes out
   },
-  onError: (error) => console.error('notify failed:', error),
+  // Refused (400, `error.reason` says why) or failed (500, the gateway retries).
+  onError: (error) => (error?.code === 'NOTIFY_REFUSED' ? console.warn(error.message) : console.error('notify failed:', error)),
 });
 // #region mount
 const server = http.createServer((req, res) => handler(req, res));

@@ -28,7 +28,8 @@ const handler = createNodeNotifyHandler({
     console.log(`paid: ${data.out_trade_no}, trade_no ${data.trade_no}, ¥${data.money}, signed at ${data.timestamp}`);
     server.close(); // the answer `success` still goes out
   },
-  onError: (error) => console.error('notify failed:', error),
+  // Refused (400, `error.reason` says why) or failed (500, the gateway retries).
+  onError: (error) => (error?.code === 'NOTIFY_REFUSED' ? console.warn(error.message) : console.error('notify failed:', error)),
 });
 const server = http.createServer((req, res) => handler(req, res));
 await new Promise((resolve) => server.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', resolve));

@@ -1,3 +1,5 @@
+import type { NotifyRefusedReason } from './notify-handler.js';
+
 /** What kind of failure an `EpayError` is. */
 export type EpayErrorCode =
   | 'INVALID_PARAM'
@@ -6,7 +8,8 @@ export type EpayErrorCode =
   | 'TIMEOUT'
   | 'NETWORK'
   | 'BAD_RESPONSE'
-  | 'BAD_SIGNATURE';
+  | 'BAD_SIGNATURE'
+  | 'NOTIFY_REFUSED';
 
 /**
  * The error every epay-wasm function throws: a real `Error` with
@@ -26,6 +29,8 @@ export declare class EpayError extends Error {
   gatewayCode?: number;
   /** `API_ERROR`: the gateway's own `msg`. */
   msg?: string;
+  /** `NOTIFY_REFUSED` (given to a notify handler's `onError`): why the notify was answered `fail` (HTTP 400). */
+  reason?: NotifyRefusedReason;
   /** `BAD_RESPONSE`: the first 200 characters of the body. */
   body?: string;
   /**

@@ -1,3 +1,44 @@
+/**
+ * Why a notify handler refused a notify (answered `fail`, HTTP 400): the
+ * `reason` of the `EpayError` (code `NOTIFY_REFUSED`) it gives `onError`.
+ *
+ * `verifyNotify`'s and `verifyNotifyV2`'s own reasons:
+ * - `malformed`: not a well-formed query string or form (a repeated field, bad percent-encoding);
+ * - `missing_sign`: no `sign`;
+ * - `bad_sign`: the signature does not verify with the key(s) given: a forged
+ *   or altered notify, or a wrong `key` / `platformPublicKey`;
+ * - `stale_timestamp`: V2, a `timestamp` further from now than `clockSkewSec`;
+ * - `pid_mismatch`: a notify for another merchant;
+ * - `money_mismatch`: `money` is not the amount `loadOrder` gave.
+ *
+ * The handler's own:
+ * - `missing_out_trade_no`: a verified notify without `out_trade_no`;
+ * - `unknown_order`: `loadOrder` returned `null`;
+ * - `bad_method`: another method than GET or POST;
+ * - `not_form`: a POST body that is not a form (`Content-Type` other than
+ *   `application/x-www-form-urlencoded`, or a parser's body of another kind);
+ * - `body_too_large`: a body over 64 KB (declared or read);
+ * - `not_utf8`: a body that is not UTF-8;
+ * - `no_body`: (Node) the request stream was read before the handler and no
+ *   body was given to it: pass the parsed body as third argument;
+ * - `body_aborted`: the request body broke off.
+ */
+export type NotifyRefusedReason =
+  | 'malformed'
+  | 'missing_sign'
+  | 'bad_sign'
+  | 'stale_timestamp'
+  | 'pid_mismatch'
+  | 'money_mismatch'
+  | 'missing_out_trade_no'
+  | 'unknown_order'
+  | 'bad_method'
+  | 'not_form'
+  | 'body_too_large'
+  | 'not_utf8'
+  | 'no_body'
+  | 'body_aborted';
+
 /** What `loadOrder` says about an order. */
 export interface NotifyOrder {
   /** The order's amount: the notify's `money` must be equal, compared in cents (`1`, `'1.0'` and `'1.00'` are equal). */
@@ -41,10 +82,20 @@ export interface NotifyHandlerOptions {
    */
   onPaid(data: Record<string, string>): void | Promise<void>;
   /**
-   * Told of each failure answered with HTTP 500 (`loadOrder` or `onPaid`
-   * threw, `loadOrder` returned no `money`, a bad `platformPublicKey`), with
-   * the verified fields when there are some. For logging: what it throws or
-   * rejects with is ignored. Never given a key.
+   * For logging: told of every notify not answered `success`.
+   * - Each refused notify (HTTP 400): an `EpayError` with code
+   *   `NOTIFY_REFUSED`, `reason` saying why (see `NotifyRefusedReason`) and
+   *   `field` the field at fault (`sign`, `pid`, `money`, …) or `null`;
+   *   `data` the notify's fields as received when they parsed, their
+   *   signature valid only when `reason` comes after its check
+   *   (`stale_timestamp`, `pid_mismatch`, `missing_out_trade_no`,
+   *   `unknown_order`, `money_mismatch`). A wrong `key` or
+   *   `platformPublicKey` shows here as every notify refused with `bad_sign`.
+   * - Each failure answered with HTTP 500 (`loadOrder` or `onPaid` threw,
+   *   `loadOrder` returned no `money`, a bad `platformPublicKey`): the error,
+   *   with the verified fields when there are some.
+   *
+   * What it throws or rejects with is ignored. Never given a key.
    */
   onError?(error: unknown, data?: Record<string, string>): void;
 }
@@ -84,7 +135,8 @@ export interface NodeNotifyResponse {
  *   notify of another `trade_status` (acknowledged, without `onPaid`);
  * - `fail` (400) for anything malformed, forged, of another pid, of an
  *   unknown order or amount, a stale V2 timestamp, another method than GET
- *   or POST, or a body that is not a form or is too large;
+ *   or POST, or a body that is not a form or is too large, after telling
+ *   `onError` why (`EpayError` `NOTIFY_REFUSED` with a `reason`);
  * - `fail` (500) when `loadOrder` or `onPaid` throws, after `onError`: the
  *   gateway retries.
  *

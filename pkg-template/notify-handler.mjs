@@ -18,6 +18,35 @@ const SUCCESS = [200, 'success'];
 const REFUSED = [400, 'fail'];
 const FAILED = [500, 'fail'];
 
+/**
+ * Why a notify is refused (`EpayError` `NOTIFY_REFUSED`'s `reason`): the
+ * field at fault, or null, and what it means. verifyNotify's and
+ * verifyNotifyV2's own reasons first, then the handler's.
+ */
+const REFUSALS = {
+  malformed: [null, 'not a well-formed query string or form (a repeated field, bad percent-encoding)'],
+  missing_sign: ['sign', 'no sign'],
+  bad_sign: ['sign', 'the signature does not verify with the key(s) given: a forged or altered notify, or a wrong key'],
+  stale_timestamp: ['timestamp', 'V2: the timestamp is further from now than clockSkewSec'],
+  pid_mismatch: ['pid', 'a notify for another merchant (pid)'],
+  money_mismatch: ['money', 'money is not the amount loadOrder gave'],
+  missing_out_trade_no: ['out_trade_no', 'a verified notify without out_trade_no'],
+  unknown_order: ['out_trade_no', 'loadOrder knows no such order (it returned null)'],
+  bad_method: [null, 'another method than GET or POST'],
+  not_form: [null, 'a POST body that is not a form (Content-Type is not application/x-www-form-urlencoded)'],
+  body_too_large: [null, `a body over ${MAX_BODY_BYTES} bytes`],
+  not_utf8: [null, 'a body that is not UTF-8'],
+  no_body: [null, 'the request stream was read before the handler and no body was given to it (pass the parsed body as third argument)'],
+  body_aborted: [null, 'the request body broke off'],
+};
+
+/** A request refused before its fields are read, and why (a key of REFUSALS). */
+class Refusal {
+  constructor(reason) {
+    this.reason = reason;
+  }
+}
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -27,6 +56,14 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  */
 export function makeNotifyHandlers({ verifyNotify, verifyNotifyV2, EpayError }) {
   const invalid = (field, message) => new EpayError(message, 'INVALID_PARAM', field);
+
+  /** The `NOTIFY_REFUSED` error for `reason`, which it carries as `reason`. */
+  function refused(reason) {
+    const [field, meaning] = REFUSALS[reason] ?? [null, 'it does not verify'];
+    const error = new EpayError(`notify refused (${reason}): ${meaning}`, 'NOTIFY_REFUSED', field);
+    error.reason = reason;
+    return error;
+  }
 
   /** The options, checked: unknown keys and bad values refused, naming the option (never its value). */
   function checkOptions(options) {
@@ -64,9 +101,9 @@ export function makeNotifyHandlers({ verifyNotify, verifyNotifyV2, EpayError }) 
 
   /**
    * `{ settle, report }` for `options`: `settle(read)` reads a notify with
-   * `read()` (its query string or form fields, or null when refused before
-   * verification) and resolves to the answer, [status, body]; it never
-   * rejects. `report(error, data?)` tells onError.
+   * `read()` (its query string or form fields, or a Refusal) and resolves to
+   * the answer, [status, body], having told onError of any refusal or
+   * failure; it never rejects. `report(error, data?)` tells onError.
    */
   function notifySettler(options) {
     const { pid, key, platformKeys, clockSkewSec, loadOrder, onPaid, onError } = checkOptions(options);
@@ -91,22 +128,29 @@ export function makeNotifyHandlers({ verifyNotify, verifyNotifyV2, EpayError }) 
       }
     }
 
+    /** Answers `fail` (400), telling onError why, with the notify's fields when they parsed. */
+    function refuse(reason, data) {
+      report(refused(reason), data);
+      return REFUSED;
+    }
+
     /** Signature and pid first, so that a forged notify never reaches loadOrder; then the order and its amount. */
     async function settle(read) {
       let data;
       try {
         const input = await read();
-        if (input === null) return REFUSED;
+        if (input instanceof Refusal) return refuse(input.reason);
         const signed = await verify(input, { pid });
-        if (!signed.ok || !signed.data.out_trade_no) return REFUSED;
-        data = signed.data;
+        if (Object.keys(signed.data).length > 0) data = signed.data;
+        if (!signed.ok) return refuse(signed.reason, data);
+        if (!data.out_trade_no) return refuse('missing_out_trade_no', data);
         const order = await loadOrder(data.out_trade_no);
-        if (order === null || order === undefined) return REFUSED;
+        if (order === null || order === undefined) return refuse('unknown_order', data);
         if (typeof order !== 'object' || !(typeof order.money === 'string' || typeof order.money === 'number')) {
           throw invalid('money', 'loadOrder must return { money, paid? } or null');
         }
         const checked = await verify(input, { pid, out_trade_no: data.out_trade_no, money: order.money });
-        if (!checked.ok) return REFUSED;
+        if (!checked.ok) return refuse(checked.reason, data);
         if (checked.paid && order.paid !== true) await onPaid(checked.data);
         return SUCCESS;
       } catch (error) {
@@ -157,10 +201,12 @@ function isMd5(signType) {
   return signType === undefined || signType === '' || signType.toLowerCase() === 'md5';
 }
 
-/** Whether a POST may hold a notify: a form (or untyped) body of at most MAX_BODY_BYTES as declared. */
-function formPost(method, contentType, contentLength) {
-  if (method !== 'POST' || Number(contentLength) > MAX_BODY_BYTES) return false;
-  return !contentType || contentType.split(';')[0].trim().toLowerCase() === FORM_TYPE;
+/** Why a request that is not a GET may not hold a notify (a Refusal), or null for a form (or untyped) POST of at most MAX_BODY_BYTES as declared. */
+function postRefusal(method, contentType, contentLength) {
+  if (method !== 'POST') return new Refusal('bad_method');
+  if (contentType && contentType.split(';')[0].trim().toLowerCase() !== FORM_TYPE) return new Refusal('not_form');
+  if (Number(contentLength) > MAX_BODY_BYTES) return new Refusal('body_too_large');
+  return null;
 }
 
 /** The query string of a URL or path, without `?`. */
@@ -169,10 +215,11 @@ function queryOf(url) {
   return at < 0 ? '' : url.slice(at + 1).split('#')[0];
 }
 
-/** The fields of a Web Request: its query string (GET), its form body (POST), or null. */
+/** The fields of a Web Request: its query string (GET), its form body (POST), or a Refusal. */
 async function requestInput(request) {
   if (request.method === 'GET') return queryOf(request.url);
-  if (!formPost(request.method, request.headers.get('content-type'), request.headers.get('content-length'))) return null;
+  const refusal = postRefusal(request.method, request.headers.get('content-type'), request.headers.get('content-length'));
+  if (refusal !== null) return refusal;
   if (request.body === null) return '';
   const body = bodyReader();
   const reader = request.body.getReader();
@@ -182,43 +229,44 @@ async function requestInput(request) {
       if (done) return body.text();
       if (!body.add(value)) {
         reader.cancel().catch(() => {});
-        return null;
+        return new Refusal('body_too_large');
       }
     }
   } catch {
-    return null; // the body broke off
+    return new Refusal('body_aborted');
   }
 }
 
 /**
  * The fields of a Node request: its query string (GET), or for a form POST
  * `body` when given, else `req.body` when a parser read the stream, else
- * the stream itself; null when there is nothing to read or it is refused.
+ * the stream itself; a Refusal when there is nothing to read or it is refused.
  */
 function nodeInput(req, body) {
   if (req.method === 'GET') return queryOf(req.url ?? '');
-  if (!formPost(req.method, req.headers['content-type'], req.headers['content-length'])) return null;
+  const refusal = postRefusal(req.method, req.headers['content-type'], req.headers['content-length']);
+  if (refusal !== null) return refusal;
   const unread = req.readable !== false && req.readableEnded !== true;
   if (body == null && !unread) body = req.body;
-  if (body == null) return unread ? readStream(req) : null;
-  if (typeof body === 'string') return encoder.encode(body).byteLength > MAX_BODY_BYTES ? null : body;
-  if (body instanceof Uint8Array) return body.byteLength > MAX_BODY_BYTES ? null : utf8(body);
+  if (body == null) return unread ? readStream(req) : new Refusal('no_body');
+  if (typeof body === 'string') return encoder.encode(body).byteLength > MAX_BODY_BYTES ? new Refusal('body_too_large') : body;
+  if (body instanceof Uint8Array) return body.byteLength > MAX_BODY_BYTES ? new Refusal('body_too_large') : utf8(body);
   // A parser's object, often without Object.prototype: as a plain object,
   // whose values verifyNotify checks (an array for a repeated name is malformed).
-  return typeof body === 'object' ? Object.fromEntries(Object.entries(body)) : null;
+  return typeof body === 'object' ? Object.fromEntries(Object.entries(body)) : new Refusal('not_form');
 }
 
-/** The text of a Node request stream, or null past MAX_BODY_BYTES or when it breaks off. */
+/** The text of a Node request stream, or a Refusal past MAX_BODY_BYTES or when it breaks off. */
 function readStream(req) {
   return new Promise((resolve) => {
     const body = bodyReader();
     const events = {
       data: (chunk) => {
-        if (!body.add(typeof chunk === 'string' ? encoder.encode(chunk) : chunk)) done(null);
+        if (!body.add(typeof chunk === 'string' ? encoder.encode(chunk) : chunk)) done(new Refusal('body_too_large'));
       },
       end: () => done(body.text()),
-      error: () => done(null),
-      close: () => done(null), // after end, or the client went away
+      error: () => done(new Refusal('body_aborted')),
+      close: () => done(new Refusal('body_aborted')), // after end, or the client went away
     };
     function done(value) {
       // The stream keeps flowing without listeners: what is left is discarded.
@@ -229,7 +277,7 @@ function readStream(req) {
   });
 }
 
-/** A body read chunk by chunk: `add(chunk)` is false past MAX_BODY_BYTES; `text()` its UTF-8 text, or null. */
+/** A body read chunk by chunk: `add(chunk)` is false past MAX_BODY_BYTES; `text()` its UTF-8 text, or a Refusal. */
 function bodyReader() {
   const chunks = [];
   let size = 0;
@@ -252,11 +300,11 @@ function bodyReader() {
   };
 }
 
-/** The UTF-8 text of `bytes`, or null when they are not UTF-8. */
+/** The UTF-8 text of `bytes`, or a Refusal when they are not UTF-8. */
 function utf8(bytes) {
   try {
     return decoder.decode(bytes);
   } catch {
-    return null;
+    return new Refusal('not_utf8');
   }
 }

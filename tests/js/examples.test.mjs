@@ -94,6 +94,18 @@ function startExample(file, env = {}) {
   };
 }
 
+/**
+ * The reasons of the `notify refused (REASON): …` lines an example's onError
+ * printed on stderr; any other line there fails.
+ */
+function refusedReasons(stderr) {
+  return stderr.split('\n').filter(Boolean).map((line) => {
+    const refused = line.match(/^notify refused \((\w+)\): /);
+    assert.ok(refused, `not a refusal on stderr: ${line}\n${stderr}`);
+    return refused[1];
+  });
+}
+
 /** What an example printed after `label: `, up to the next `label: ` line. */
 function labelled(stdout, label) {
   const part = stdout.split(/\n(?=[a-z][a-z ]*: )/).find((p) => p.startsWith(`${label}: `));
@@ -297,6 +309,9 @@ describe('Node examples against the sandbox', () => {
       const refused = await fetchAnswer(`${order.notify_url}?${new URLSearchParams(signed)}`);
       assert.deepEqual([refused.status, refused.text], [400, 'fail']);
       assert.equal(example.count(/^paid:/), 0);
+      // onError told why: V1 the amount, V2 the signature (not the platform's).
+      await waitFor(() => example.stderr(), 'the refusal logged');
+      assert.deepEqual(refusedReasons(example.stderr()), [api === 'v1' ? 'money_mismatch' : 'bad_sign']);
 
       await pay(tradeNo);
       const { code, signal } = await example.exited;
@@ -308,7 +323,7 @@ describe('Node examples against the sandbox', () => {
       const notify = await notifyEnded(outTradeNo);
       assert.deepEqual(notify.attempts.map((a) => [a.status, a.body]), [[200, 'success']], 'one attempt, answered success');
       if (api === 'v2') assert.match(notify.url, /[?&]sign_type=RSA(&|$)/, 'an RSA-signed notify');
-      assert.equal(example.stderr(), '');
+      assert.equal(refusedReasons(example.stderr()).length, 1, 'nothing else on stderr');
     });
   }
 });
@@ -350,7 +365,7 @@ describe('framework examples: a real notify through the handler', () => {
         assert.equal(resent.status, 200, resent.text);
         await waitFor(() => order.notify.round === 2 && order.notify.status === 'success', 'the resent notify acknowledged');
         assert.equal(example.count(/^fulfilled /), 1, 'fulfilled exactly once');
-        assert.equal(example.stderr(), '');
+        assert.deepEqual(refusedReasons(example.stderr()), ['money_mismatch', 'money_mismatch'], 'the refusals logged, nothing else');
       } finally {
         await example.stop();
       }
@@ -386,7 +401,7 @@ describe('database.mjs: exactly once in SQL, reconciliation, several instances',
         : fetchAnswer(notify.url))));
       assert.deepEqual(replays.map((a) => [a.status, a.text]), Array(8).fill([200, 'success']));
       assert.equal(example.count(/^fulfilled /), 1);
-      assert.equal(example.stderr(), '');
+      assert.deepEqual(refusedReasons(example.stderr()), ['money_mismatch'], 'the refusal logged, nothing else');
     } finally {
       await example.stop();
     }

@@ -9,6 +9,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
@@ -224,12 +225,44 @@ function notifyRound(order) {
 /** The answers the gateway got, as "status body". */
 const answers = (sandboxOrder) => sandboxOrder.notify.attempts.map((a) => `${a.status} ${a.body}`);
 
-/** What the shop saw of an order. */
-const seen = (out) => ({
-  loads: shop.loads.filter((n) => n === out).length,
-  paid: shop.paid.filter((d) => d.out_trade_no === out).length,
-  errors: shop.errors.filter((e) => e.data?.out_trade_no === out).length,
-});
+/** Whether an onError call is about a refused notify (400), not a failure (500). */
+const isRefusal = ({ error }) => error instanceof EpayError && error.code === 'NOTIFY_REFUSED';
+
+/** What the shop saw of an order: onError calls split into failures (`errors`) and the reasons of refusals. */
+const seen = (out) => {
+  const told = shop.errors.filter((e) => e.data?.out_trade_no === out);
+  return {
+    loads: shop.loads.filter((n) => n === out).length,
+    paid: shop.paid.filter((d) => d.out_trade_no === out).length,
+    errors: told.filter((e) => !isRefusal(e)).length,
+    refused: told.filter(isRefusal).map((e) => e.error.reason),
+  };
+};
+
+/** The onError calls from the `mark`-th on (`mark` = shop.errors.length before), each a refusal: their reasons. */
+function refusedSince(mark) {
+  const told = shop.errors.slice(mark);
+  assert.ok(told.every(isRefusal), inspect(told));
+  return told.map((e) => e.error.reason);
+}
+
+/**
+ * Checks the shop's refusals of the order: each an EpayError NOTIFY_REFUSED
+ * of `reason` naming `field`, the last one with the fields of the order's
+ * last notify as data.
+ */
+function assertRefusals(sandboxOrder, reason, field) {
+  const fields = notifyFields(sandboxOrder);
+  const told = shop.errors.filter((e) => e.data?.out_trade_no === fields.out_trade_no && isRefusal(e));
+  assert.ok(told.length > 0);
+  for (const { error } of told) {
+    assert.equal(error.name, 'EpayError');
+    assert.equal(error.reason, reason);
+    assert.equal(error.field, field);
+    assert.match(error.message, new RegExp(`^notify refused \\(${reason}\\): `));
+  }
+  assert.deepEqual(told.at(-1).data, fields);
+}
 
 /** The signed fields of the order's last notify, as the sandbox sent them. */
 const notifyFields = (sandboxOrder) => Object.fromEntries(new URL(sandboxOrder.notify.url).searchParams);
@@ -268,7 +301,7 @@ for (const [name, start] of Object.entries(TARGETS)) {
           const order = await createOrder(server, api);
           const paid = await pay(order);
           assert.deepEqual(answers(paid), [SUCCESS]);
-          assert.deepEqual(seen(order.out), { loads: 1, paid: 1, errors: 0 });
+          assert.deepEqual(seen(order.out), { loads: 1, paid: 1, errors: 0, refused: [] });
           const data = shop.paid.find((d) => d.out_trade_no === order.out);
           assert.deepEqual(data, notifyFields(paid), 'onPaid gets every field as received');
           assert.equal(data.trade_status, 'TRADE_SUCCESS');
@@ -280,19 +313,19 @@ for (const [name, start] of Object.entries(TARGETS)) {
           await pay(order);
           await control('POST', `orders/${order.trade_no}/notify`);
           assert.deepEqual(answers(await notifyRound(order)), [SUCCESS, SUCCESS]);
-          assert.deepEqual(seen(order.out), { loads: 2, paid: 1, errors: 0 });
+          assert.deepEqual(seen(order.out), { loads: 2, paid: 1, errors: 0, refused: [] });
 
           const other = await createOrder(server, api, { tellPaid: false });
           await pay(other);
           await control('POST', `orders/${other.trade_no}/notify`);
           assert.deepEqual(answers(await notifyRound(other)), [SUCCESS, SUCCESS]);
-          assert.deepEqual(seen(other.out), { loads: 2, paid: 2, errors: 0 });
+          assert.deepEqual(seen(other.out), { loads: 2, paid: 2, errors: 0, refused: [] });
         });
 
         test('an onPaid failure answers 500 fail and tells onError; the gateway retry then succeeds', async () => {
           const order = await createOrder(server, api, { failPaid: 1 });
           assert.deepEqual(answers(await pay(order)), ['500 fail', SUCCESS]);
-          assert.deepEqual(seen(order.out), { loads: 2, paid: 1, errors: 1 });
+          assert.deepEqual(seen(order.out), { loads: 2, paid: 1, errors: 1, refused: [] });
           const { error, data } = shop.errors.find((e) => e.data?.out_trade_no === order.out);
           assert.equal(error.message, 'disk full');
           assert.equal(data.trade_status, 'TRADE_SUCCESS');
@@ -301,7 +334,7 @@ for (const [name, start] of Object.entries(TARGETS)) {
         test('a loadOrder failure answers 500 fail and tells onError; the gateway retry then succeeds', async () => {
           const order = await createOrder(server, api, { failLoad: 1 });
           assert.deepEqual(answers(await pay(order)), ['500 fail', SUCCESS]);
-          assert.deepEqual(seen(order.out), { loads: 2, paid: 1, errors: 1 });
+          assert.deepEqual(seen(order.out), { loads: 2, paid: 1, errors: 1, refused: [] });
         });
 
         test('onError throwing or rejecting too: still 500 fail, and the handler does not reject', async () => {
@@ -323,10 +356,12 @@ for (const [name, start] of Object.entries(TARGETS)) {
           assert.equal(error.field, 'money');
         });
 
-        test('a wrong amount is refused (400 fail), however often the gateway retries', async () => {
+        test('a wrong amount is refused (400 fail), however often the gateway retries; onError told money_mismatch', async () => {
           const order = await createOrder(server, api, { shopMoney: '25.00' });
-          assert.deepEqual(answers(await pay(order)), [FAIL, FAIL, FAIL]);
-          assert.deepEqual(seen(order.out), { loads: 3, paid: 0, errors: 0 });
+          const paid = await pay(order);
+          assert.deepEqual(answers(paid), [FAIL, FAIL, FAIL]);
+          assert.deepEqual(seen(order.out), { loads: 3, paid: 0, errors: 0, refused: Array(3).fill('money_mismatch') });
+          assertRefusals(paid, 'money_mismatch', 'money');
         });
 
         test('amounts are compared in cents: an order of 3 matches a notify of 3.00', async () => {
@@ -335,10 +370,12 @@ for (const [name, start] of Object.entries(TARGETS)) {
           assert.equal(seen(order.out).paid, 1);
         });
 
-        test('an unknown order (loadOrder → null) is refused', async () => {
+        test('an unknown order (loadOrder → null) is refused; onError told unknown_order', async () => {
           const order = await createOrder(server, api, { known: false });
-          assert.deepEqual(answers(await pay(order)), [FAIL, FAIL, FAIL]);
-          assert.equal(seen(order.out).loads, 3);
+          const paid = await pay(order);
+          assert.deepEqual(answers(paid), [FAIL, FAIL, FAIL]);
+          assert.deepEqual(seen(order.out), { loads: 3, paid: 0, errors: 0, refused: Array(3).fill('unknown_order') });
+          assertRefusals(paid, 'unknown_order', 'out_trade_no');
         });
 
         test('a notify for another merchant (pid) is refused before loadOrder', async () => {
@@ -346,7 +383,8 @@ for (const [name, start] of Object.entries(TARGETS)) {
           const paid = await pay(order);
           assert.equal(notifyFields(paid).pid, String(OTHER_PID));
           assert.deepEqual(answers(paid), [FAIL, FAIL, FAIL]);
-          assert.deepEqual(seen(order.out), { loads: 0, paid: 0, errors: 0 });
+          assert.deepEqual(seen(order.out), { loads: 0, paid: 0, errors: 0, refused: Array(3).fill('pid_mismatch') });
+          assertRefusals(paid, 'pid_mismatch', 'pid');
         });
 
         test('forged and tampered notifies are refused before loadOrder', async () => {
@@ -354,23 +392,33 @@ for (const [name, start] of Object.entries(TARGETS)) {
           const fields = notifyFields(await pay(order));
           const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
           const forged = resign(fields, { key: randomBytes(16).toString('hex'), platformKey: privateKey });
+          // Each case, and the reason onError is told.
           const cases = {
-            forged,
-            'money changed': { ...fields, money: '0.01' },
-            'trade_status changed': { ...fields, trade_status: 'TRADE_SUCCESS ' },
-            'a field added': { ...fields, extra: '1' },
-            'sign removed': { ...fields, sign: '' },
-            'sign_type swapped': { ...fields, sign_type: api === 'v1' ? 'RSA' : 'MD5' },
+            forged: [forged, 'bad_sign'],
+            'money changed': [{ ...fields, money: '0.01' }, 'bad_sign'],
+            'trade_status changed': [{ ...fields, trade_status: 'TRADE_SUCCESS ' }, 'bad_sign'],
+            'a field added': [{ ...fields, extra: '1' }, 'bad_sign'],
+            'sign removed': [{ ...fields, sign: '' }, 'missing_sign'],
+            'sign_type swapped': [{ ...fields, sign_type: api === 'v1' ? 'RSA' : 'MD5' }, 'bad_sign'],
           };
-          for (const [what, notify] of Object.entries(cases)) {
+          for (const [what, [notify, reason]] of Object.entries(cases)) {
             for (const method of ['GET', 'POST']) {
+              const mark = shop.errors.length;
               assert.equal(answer(await send(order.url, notify, method)), FAIL, `${what} (${method})`);
+              assert.deepEqual(refusedSince(mark), [reason], `${what} (${method})`);
+              assert.deepEqual(shop.errors.at(-1).data, notify, `${what} (${method}): the fields as received`);
             }
           }
-          for (const malformed of ['', '?a=1&a=2', '?%zz', `?${'x'.repeat(10)}`]) {
-            assert.equal(answer(await fetchAnswer(`${order.url}${malformed}`)), FAIL, `malformed ${malformed}`);
+          const malformed = { '': 'missing_sign', '?a=1&a=2': 'malformed', '?%zz': 'malformed', [`?${'x'.repeat(10)}`]: 'missing_sign' };
+          for (const [query, reason] of Object.entries(malformed)) {
+            const mark = shop.errors.length;
+            assert.equal(answer(await fetchAnswer(`${order.url}${query}`)), FAIL, `malformed ${query}`);
+            assert.deepEqual(refusedSince(mark), [reason], `malformed ${query}`);
           }
-          assert.deepEqual(seen(order.out), { loads: 1, paid: 1, errors: 0 }, 'only the real notify reached loadOrder');
+          assert.deepEqual(shop.errors.at(-1).data, { ['x'.repeat(10)]: '' }, 'the fields, unsigned, as they parsed');
+          assert.equal(shop.errors.at(-2).data, undefined, 'no fields when they did not parse');
+          const { loads, paid, errors } = seen(order.out);
+          assert.deepEqual({ loads, paid, errors }, { loads: 1, paid: 1, errors: 0 }, 'only the real notify reached loadOrder');
         });
 
         test('a verified notify of another trade_status is acknowledged without onPaid', async () => {
@@ -386,7 +434,7 @@ for (const [name, start] of Object.entries(TARGETS)) {
           const order = await createOrder(server, api);
           shop.orders.get(order.out).paid = true;
           assert.deepEqual(answers(await pay(order)), [SUCCESS]);
-          assert.deepEqual(seen(order.out), { loads: 1, paid: 0, errors: 0 });
+          assert.deepEqual(seen(order.out), { loads: 1, paid: 0, errors: 0, refused: [] });
         });
 
         test('a notify POSTed as a form is verified as a GET one', async () => {
@@ -395,7 +443,7 @@ for (const [name, start] of Object.entries(TARGETS)) {
           const fields = notifyFields(await pay(order));
           assert.equal(seen(order.out).loads, 0, 'the sandbox sent nothing');
           assert.equal(answer(await send(order.url, fields, 'POST')), SUCCESS);
-          assert.deepEqual(seen(order.out), { loads: 1, paid: 1, errors: 0 });
+          assert.deepEqual(seen(order.out), { loads: 1, paid: 1, errors: 0, refused: [] });
         });
 
         test('a body over 64 KB is refused; one under it is read', async () => {
@@ -419,6 +467,7 @@ for (const [name, start] of Object.entries(TARGETS)) {
           };
           const over = padded(MAX_BODY + 1);
           assert.equal(new URLSearchParams(over).toString().length, MAX_BODY + 1);
+          const mark = shop.errors.length;
           assert.equal(answer(await send(order.url, over, 'POST')), FAIL);
           if (STREAM_READERS.includes(name)) {
             // Without Content-Length: the stream is counted.
@@ -428,31 +477,38 @@ for (const [name, start] of Object.entries(TARGETS)) {
             });
             assert.equal(`${r.status} ${await r.text()}`, FAIL, 'chunked');
           }
+          assert.deepEqual(refusedSince(mark), Array(STREAM_READERS.includes(name) ? 2 : 1).fill('body_too_large'));
+          assert.ok(shop.errors.slice(mark).every((e) => e.data === undefined), 'no fields: the body was not read');
           assert.equal(seen(order.out).loads, 0);
           assert.equal(answer(await send(order.url, padded(MAX_BODY), 'POST')), SUCCESS);
-          assert.deepEqual(seen(order.out), { loads: 1, paid: 1, errors: 0 });
+          assert.deepEqual(seen(order.out), { loads: 1, paid: 1, errors: 0, refused: [] });
         });
 
         test('other methods and bodies that are not forms are refused', async () => {
           const order = await createOrder(server, api);
           const fields = notifyFields(await pay(order));
           const query = new URLSearchParams(fields).toString();
+          const mark = shop.errors.length;
           assert.equal(answer(await fetchAnswer(`${order.url}?${query}`, { method: 'PUT' })), FAIL);
           assert.equal(answer(await fetchAnswer(order.url, { method: 'POST', json: fields })), FAIL);
+          assert.deepEqual(refusedSince(mark), ['bad_method', 'not_form']);
           assert.equal(seen(order.out).loads, 1);
         });
       });
     }
 
-    test('v2: a stale timestamp is refused', async () => {
+    test('v2: a stale timestamp is refused; onError told stale_timestamp', async () => {
       const order = await createOrder(server, 'v2');
       await control('POST', 'clock', { offsetSec: -1000 });
+      let paid;
       try {
-        assert.deepEqual(answers(await pay(order)), [FAIL, FAIL, FAIL]);
+        paid = await pay(order);
       } finally {
         await control('POST', 'clock', { offsetSec: 0 });
       }
-      assert.equal(seen(order.out).loads, 0);
+      assert.deepEqual(answers(paid), [FAIL, FAIL, FAIL]);
+      assert.deepEqual(seen(order.out), { loads: 0, paid: 0, errors: 0, refused: Array(3).fill('stale_timestamp') });
+      assertRefusals(paid, 'stale_timestamp', 'timestamp');
     });
 
     test('both keys given: each notify\'s sign_type chooses V1 or V2', async () => {
@@ -466,7 +522,9 @@ for (const [name, start] of Object.entries(TARGETS)) {
       const fields = notifyFields(await control('GET', `orders/${v2.trade_no}`));
       const { sign, sign_type, ...rest } = fields;
       assert.equal(answer(await send(v2.url, { ...rest, sign: md5Sign(rest, TEST_KEY), sign_type: 'MD5' })), SUCCESS);
+      const mark = shop.errors.length;
       assert.equal(answer(await send(v2.url, { ...rest, sign, sign_type: 'MD5' })), FAIL);
+      assert.deepEqual(refusedSince(mark), ['bad_sign']);
     });
   });
 }
@@ -565,6 +623,7 @@ describe('the handlers, called directly', () => {
         const sent = what === 'string' ? { junk: '1' } : direct;
         assert.equal(answer(await send(s.url, sent, 'POST')), SUCCESS, what);
         assert.deepEqual(s.paid, [direct], what);
+        assert.deepEqual(s.errors, [], what);
       } finally {
         await s.close();
       }
@@ -576,6 +635,48 @@ describe('the handlers, called directly', () => {
     });
     try {
       assert.equal(answer(await send(s.url, direct, 'POST')), FAIL);
+      assert.deepEqual(s.errors.map((e) => [e.code, e.reason]), [['NOTIFY_REFUSED', 'no_body']]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('a parser\'s body that is neither string, Buffer nor object is refused as not_form', async () => {
+    const s = await nodeServer((handler, req, res) => handler(req, res, 42));
+    try {
+      assert.equal(answer(await send(s.url, direct, 'POST')), FAIL);
+      assert.deepEqual(s.errors.map((e) => [e.code, e.reason]), [['NOTIFY_REFUSED', 'not_form']]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('a verified notify without out_trade_no is refused as missing_out_trade_no, before loadOrder', async () => {
+    const { out_trade_no, ...rest } = direct;
+    const loads = [];
+    const s = await nodeServer((handler, req, res) => handler(req, res), { loadOrder: (no) => { loads.push(no); return null; } });
+    try {
+      const notify = resign(rest);
+      assert.equal(answer(await send(s.url, notify)), FAIL);
+      assert.deepEqual(s.errors.map((e) => [e.code, e.reason, e.field]), [['NOTIFY_REFUSED', 'missing_out_trade_no', 'out_trade_no']]);
+      assert.deepEqual(loads, []);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('a request that breaks off mid-body is refused as body_aborted', async () => {
+    const s = await nodeServer((handler, req, res) => handler(req, res));
+    try {
+      const { port } = new URL(s.url);
+      const socket = net.connect(Number(port), '127.0.0.1');
+      await new Promise((r) => socket.once('connect', r));
+      socket.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n${form.slice(0, 10)}`);
+      await new Promise((r) => setTimeout(r, 50));
+      socket.destroy();
+      await waitFor(() => s.errors.length === 1, 'onError');
+      assert.deepEqual(s.errors.map((e) => [e.code, e.reason]), [['NOTIFY_REFUSED', 'body_aborted']]);
+      assert.deepEqual(s.paid, []);
     } finally {
       await s.close();
     }
@@ -584,13 +685,18 @@ describe('the handlers, called directly', () => {
   test('a body that is not UTF-8 is refused', async () => {
     const bad = Buffer.concat([Buffer.from(`${form}&name=`), Buffer.from([0xff, 0xfe])]);
     const s = await nodeServer((handler, req, res) => handler(req, res));
-    const web = createNotifyHandler({ pid: TEST_PID, key: TEST_KEY, loadOrder: () => ({ money: 1 }), onPaid: () => {} });
+    const webErrors = [];
+    const web = createNotifyHandler({
+      pid: TEST_PID, key: TEST_KEY, loadOrder: () => ({ money: 1 }), onPaid: () => {}, onError: (e, data) => { webErrors.push([e.reason, data]); },
+    });
     try {
       const r = await fetch(s.url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: bad });
       assert.equal(`${r.status} ${await r.text()}`, FAIL);
       const w = await web(new Request('https://shop.example/n', { method: 'POST', body: bad }));
       assert.equal(`${w.status} ${await w.text()}`, FAIL);
       assert.deepEqual(s.paid, []);
+      assert.deepEqual(s.errors.map((e) => [e.code, e.reason]), [['NOTIFY_REFUSED', 'not_utf8']]);
+      assert.deepEqual(webErrors, [['not_utf8', undefined]]);
     } finally {
       await s.close();
     }
@@ -640,6 +746,7 @@ test('every handler promise resolved', () => {
 });
 
 test('onError never received a key', () => {
+  assert.ok(shop.errors.filter(isRefusal).length > 100, 'refusals were among them');
   const privateLines = MERCHANT_PRIVATE_KEY.split('\n').filter((l) => l && !l.startsWith('-----'));
   for (const { error, data } of shop.errors) {
     const text = inspect({ error, data }, { depth: 5 });

@@ -58,6 +58,7 @@ import {
   type NodeNotifyRequest,
   type NodeNotifyResponse,
   type NotifyHandlerOptions,
+  type NotifyRefusedReason,
   type NotifyOrder,
 } from 'epay-wasm';
 
@@ -143,7 +144,7 @@ try {
 }
 const made: EpayError = new EpayError('bad money', 'INVALID_PARAM', 'money');
 const asError: Error = made;
-const codes: EpayErrorCode[] = ['INVALID_PARAM', 'API_ERROR', 'HTTP_ERROR', 'TIMEOUT', 'NETWORK', 'BAD_RESPONSE', 'BAD_SIGNATURE'];
+const codes: EpayErrorCode[] = ['INVALID_PARAM', 'API_ERROR', 'HTTP_ERROR', 'TIMEOUT', 'NETWORK', 'BAD_RESPONSE', 'BAD_SIGNATURE', 'NOTIFY_REFUSED'];
 
 // The gateway client (server side): offline helpers and Promise-returning calls.
 const clientOptions: EpayClientOptions = { gateway, pid: 1001, key: KEY, timeoutMs: 5000, retries: 2 };
@@ -352,6 +353,18 @@ async function notifyAnswer(request: Request): Promise<string> {
   return `${response.status} ${await (await v2Only(request)).text()}`;
 }
 
+// onError tells refused notifies (NOTIFY_REFUSED, with a reason) from failures.
+const logging: NotifyHandlerOptions['onError'] = (error, fields) => {
+  if (error instanceof EpayError && error.code === 'NOTIFY_REFUSED') {
+    const why: NotifyRefusedReason | undefined = error.reason;
+    console.warn(why, error.field, fields?.['out_trade_no']);
+  }
+};
+// Every reason of verifyNotify the handler can meet (it gives out_trade_no itself) is one of its own.
+const verifierReasons: NotifyRefusedReason[] = [] as Exclude<NotifyReason, 'out_trade_no_mismatch'>[];
+// @ts-expect-error the handler's reasons are a closed union
+const badRefusal: NotifyRefusedReason = 'expired';
+
 // @ts-expect-error an unknown option is refused (and throws at run time)
 createNotifyHandler({ ...handlerOptions, notifyUrl: '/epay/notify' });
 // @ts-expect-error loadOrder gives { money, paid? } or null
@@ -369,5 +382,5 @@ export const used = [
   signature, fromSearch, signType, signedSign, anyField, form, formSignedHere, payUrl, payUrlPresigned,
   fromSearchParams, fromObject, ok, paid, data, why, asError, codes, badReason, badCode, badType,
   clientSign, clientUrl, clientVerify, serverFlow, listing, svg, svgDefault, serverFlowV2, standaloneV2, notAString, closeResolvesWithNothing,
-  nodeHandler, notifyAnswer,
+  nodeHandler, notifyAnswer, logging, verifierReasons, badRefusal,
 ];
