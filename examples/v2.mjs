@@ -18,6 +18,7 @@ const client = new EpayClientV2({
   privateKey: process.env.EPAY_PRIVATE_KEY ?? readFileSync(TEST_KEY_FILES.merchant1005PrivateKey, 'utf8'),
 });
 
+// #region notify
 const order = { out_trade_no: `V2${Date.now()}`, money: '0.01', paid: false }; // your database in a real shop
 
 const handler = createNodeNotifyHandler({
@@ -32,6 +33,7 @@ const handler = createNodeNotifyHandler({
   onError: (error) => (error?.code === 'NOTIFY_REFUSED' ? console.warn(error.message) : console.error('notify failed:', error)),
 });
 const server = http.createServer((req, res) => handler(req, res));
+// #endregion
 await new Promise((resolve) => server.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', resolve));
 const base = process.env.PUBLIC_URL ?? `http://127.0.0.1:${server.address().port}/`;
 
