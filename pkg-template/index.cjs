@@ -7,4 +7,6 @@ const { EpayError } = require('./error.cjs');
 const fast = require('./fast.cjs').makeFast(wasm, () => true);
 const { fastMemory, fastReserve, fastSign, fastVerify, fastLayout, ...api } = wasm;
 
-module.exports = { ...api, ...fast, EpayError };
+const epay = { ...api, ...fast, EpayError };
+// createNotifyHandler and createNodeNotifyHandler (notify-handler.mjs) over the above.
+module.exports = { ...epay, ...require('./notify-handler.cjs').makeNotifyHandlers(epay) };

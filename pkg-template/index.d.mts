@@ -3,3 +3,4 @@
 /// <reference lib="esnext.disposable" />
 export * from './epay_wasm_node.cjs';
 export * from './error.js';
+export * from './notify-handler.js';

@@ -10,6 +10,8 @@ export const {
   buildPayUrlV2,
   buildSubmitForm,
   buildSubmitFormV2,
+  createNodeNotifyHandler,
+  createNotifyHandler,
   sign,
   signOrder,
   signParams,

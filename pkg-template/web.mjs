@@ -2,6 +2,8 @@
 // The .wasm is found next to this file (new URL(..., import.meta.url)).
 import initModule, * as wasm from './epay_wasm.mjs';
 import { makeFast } from './fast.mjs';
+import { EpayError } from './error.mjs';
+import { makeNotifyHandlers } from './notify-handler.mjs';
 
 export { EpayError } from './error.mjs';
 // The wasm-bindgen exports but sign and verifyNotify (below) and the
@@ -25,3 +27,8 @@ export function initSync(options) {
   return exports;
 }
 export const { sign, verifyNotify } = makeFast(wasm, () => ready);
+// createNotifyHandler and createNodeNotifyHandler (notify-handler.mjs):
+// created at any time, verifying notifies once init() has run.
+export const { createNotifyHandler, createNodeNotifyHandler } = makeNotifyHandlers({
+  verifyNotify, verifyNotifyV2: wasm.verifyNotifyV2, EpayError,
+});

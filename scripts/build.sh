@@ -30,11 +30,13 @@ sed 's/epay_wasm\.d\.ts/epay_wasm.d.mts/' "$out/web/epay_wasm.js" > "$next"/epay
 cp "$out/web/epay_wasm.d.ts" "$next"/epay_wasm.d.mts
 sed 's/epay_wasm\.d\.ts/epay_wasm_node.d.cts/' "$out/node/epay_wasm.js" > "$next"/epay_wasm_node.cjs
 cp "$out/node/epay_wasm.d.ts" "$next"/epay_wasm_node.d.cts
-# fast.mjs and error.mjs as CommonJS for index.cjs: one source for both entries.
+# fast.mjs, error.mjs and notify-handler.mjs as CommonJS for index.cjs: one source for both entries.
 { sed 's/^export //' pkg-template/fast.mjs
   echo 'module.exports = { makeFast, LAYOUT };'; } > "$next"/fast.cjs
 { sed 's/^export class EpayError/class EpayError/' pkg-template/error.mjs
   echo 'module.exports = { EpayError };'; } > "$next"/error.cjs
+{ sed 's/^export //' pkg-template/notify-handler.mjs
+  echo 'module.exports = { makeNotifyHandlers };'; } > "$next"/notify-handler.cjs
 rm -rf target/pkg-old
 [ -d pkg ] && mv pkg target/pkg-old
 mv "$next" pkg

@@ -1,0 +1,268 @@
+// Notify handlers: framework glue over verifyNotify and verifyNotifyV2,
+// which make every check (signature, pid, order, amount in cents, V2
+// timestamp). Shared by the Node entry (index.cjs loads notify-handler.cjs,
+// which the build makes from this file) and the browser entry (web.mjs).
+// Uses only what browsers, workers and Node have in common.
+
+/** The options a handler takes. */
+const OPTION_KEYS = ['pid', 'key', 'platformPublicKey', 'clockSkewSec', 'loadOrder', 'onPaid', 'onError'];
+/** The largest clockSkewSec verifyNotifyV2 takes. */
+const MAX_CLOCK_SKEW_SEC = 86_400;
+/** The largest notify body read, in bytes. */
+const MAX_BODY_BYTES = 64 * 1024;
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+const TEXT_TYPE = 'text/plain; charset=utf-8';
+
+/** The answers, as [HTTP status, body]. */
+const SUCCESS = [200, 'success'];
+const REFUSED = [400, 'fail'];
+const FAILED = [500, 'fail'];
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * `createNotifyHandler` and `createNodeNotifyHandler` over an entry's
+ * `verifyNotify`, `verifyNotifyV2` and `EpayError`.
+ */
+export function makeNotifyHandlers({ verifyNotify, verifyNotifyV2, EpayError }) {
+  const invalid = (field, message) => new EpayError(message, 'INVALID_PARAM', field);
+
+  /** The options, checked: unknown keys and bad values refused, naming the option (never its value). */
+  function checkOptions(options) {
+    if (typeof options !== 'object' || options === null) throw invalid('options', 'a notify handler needs an options object');
+    for (const name of Object.keys(options)) {
+      if (!OPTION_KEYS.includes(name)) throw invalid(name, `unknown option ${name}: a notify handler takes ${OPTION_KEYS.join(', ')}`);
+    }
+    const { pid, key, platformPublicKey, clockSkewSec, loadOrder, onPaid, onError } = options;
+    if (!(typeof pid === 'string' || Number.isSafeInteger(pid)) || !/^[1-9][0-9]{0,17}$/.test(String(pid))) {
+      throw invalid('pid', 'pid must be your merchant id, a positive integer');
+    }
+    if (key !== undefined && (typeof key !== 'string' || key === '' || key.trim() !== key)) {
+      throw invalid('key', 'key must be the merchant KEY: a non-empty string without surrounding whitespace');
+    }
+    // A copy of an array, so that changing it later does not change the handler.
+    const platformKeys = Array.isArray(platformPublicKey) ? [...platformPublicKey] : platformPublicKey;
+    if (platformKeys !== undefined) {
+      const list = [platformKeys].flat();
+      if (list.length === 0 || !list.every((k) => typeof k === 'string' && k !== '')) {
+        throw invalid('platformPublicKey', 'platformPublicKey must be the platform public key (PEM or base64), or a non-empty array of them');
+      }
+    }
+    if (key === undefined && platformKeys === undefined) {
+      throw invalid('key', 'give key (V1, MD5 notifies) and/or platformPublicKey (V2, RSA notifies)');
+    }
+    if (clockSkewSec !== undefined && !(Number.isInteger(clockSkewSec) && clockSkewSec >= 0 && clockSkewSec <= MAX_CLOCK_SKEW_SEC)) {
+      throw invalid('clockSkewSec', `clockSkewSec must be an integer from 0 to ${MAX_CLOCK_SKEW_SEC}`);
+    }
+    for (const [name, fn] of [['loadOrder', loadOrder], ['onPaid', onPaid]]) {
+      if (typeof fn !== 'function') throw invalid(name, `${name} must be a function`);
+    }
+    if (onError !== undefined && typeof onError !== 'function') throw invalid('onError', 'onError must be a function');
+    return { pid: String(pid), key, platformKeys, clockSkewSec, loadOrder, onPaid, onError };
+  }
+
+  /**
+   * `handle(read, answer)`: reads a notify with `read()` (its query string
+   * or form fields, or null when refused before verification), settles
+   * it, and returns `answer(status, body)`. Never throws.
+   */
+  function notifySettler(options) {
+    const { pid, key, platformKeys, clockSkewSec, loadOrder, onPaid, onError } = checkOptions(options);
+    const v2Options = clockSkewSec === undefined ? undefined : { clockSkewSec };
+
+    /** The verification of `input` against `expected`, V1 or V2 as its sign_type says when both keys are given. */
+    async function verify(input, expected) {
+      if (key !== undefined) {
+        const v1 = verifyNotify(input, key, expected);
+        if (platformKeys === undefined || isMd5(v1.data.sign_type)) return v1;
+      }
+      return verifyNotifyV2(input, platformKeys, expected, v2Options);
+    }
+
+    /** Tells onError, which must not break the answer whatever it does. */
+    function report(error, data) {
+      if (onError === undefined) return;
+      try {
+        Promise.resolve(onError(error, data)).catch(() => {});
+      } catch {
+        // onError's own failure has nowhere to go.
+      }
+    }
+
+    /** Signature and pid first, so that a forged notify never reaches loadOrder; then the order and its amount. */
+    async function settle(read) {
+      let data;
+      try {
+        const input = await read();
+        if (input === null) return REFUSED;
+        const signed = await verify(input, { pid });
+        if (!signed.ok || !signed.data.out_trade_no) return REFUSED;
+        data = signed.data;
+        const order = await loadOrder(data.out_trade_no);
+        if (order === null || order === undefined) return REFUSED;
+        if (typeof order !== 'object' || !(typeof order.money === 'string' || typeof order.money === 'number')) {
+          throw invalid('money', 'loadOrder must return { money, paid? } or null');
+        }
+        const checked = await verify(input, { pid, out_trade_no: data.out_trade_no, money: order.money });
+        if (!checked.ok) return REFUSED;
+        if (checked.paid && order.paid !== true) await onPaid(checked.data);
+        return SUCCESS;
+      } catch (error) {
+        report(error, data);
+        return FAILED;
+      }
+    }
+
+    return async function handle(read, answer) {
+      const [status, body] = await settle(read);
+      try {
+        return answer(status, body);
+      } catch (error) {
+        report(error);
+        return undefined;
+      }
+    };
+  }
+
+  /**
+   * A Web-standard notify handler: `(request: Request) => Promise<Response>`.
+   * See the declaration file for the options and answers.
+   */
+  function createNotifyHandler(options) {
+    const handle = notifySettler(options);
+    return (request) => handle(
+      () => requestInput(request),
+      (status, body) => new Response(body, { status, headers: { 'Content-Type': TEXT_TYPE } }),
+    );
+  }
+
+  /**
+   * A node:http / Express / Fastify notify handler: `(req, res, body?) => Promise<void>`.
+   * See the declaration file for the options and answers.
+   */
+  function createNodeNotifyHandler(options) {
+    const handle = notifySettler(options);
+    return async (req, res, body) => {
+      await handle(
+        () => nodeInput(req, typeof body === 'function' ? undefined : body),
+        (status, text) => {
+          if (res.headersSent) return;
+          res.statusCode = status;
+          res.setHeader('Content-Type', TEXT_TYPE);
+          res.end(text);
+        },
+      );
+    };
+  }
+
+  return { createNotifyHandler, createNodeNotifyHandler };
+}
+
+/** Whether a notify's sign_type means V1 (MD5), as verifyNotify reads it: absent, empty or `MD5` in any case. */
+function isMd5(signType) {
+  return signType === undefined || signType === '' || signType.toLowerCase() === 'md5';
+}
+
+/** Whether a POST may hold a notify: a form (or untyped) body of at most MAX_BODY_BYTES as declared. */
+function formPost(method, contentType, contentLength) {
+  if (method !== 'POST' || Number(contentLength) > MAX_BODY_BYTES) return false;
+  return !contentType || contentType.split(';')[0].trim().toLowerCase() === FORM_TYPE;
+}
+
+/** The query string of a URL or path, without `?`. */
+function queryOf(url) {
+  const at = url.indexOf('?');
+  return at < 0 ? '' : url.slice(at + 1).split('#')[0];
+}
+
+/** The fields of a Web Request: its query string (GET), its form body (POST), or null. */
+async function requestInput(request) {
+  if (request.method === 'GET') return queryOf(request.url);
+  if (!formPost(request.method, request.headers.get('content-type'), request.headers.get('content-length'))) return null;
+  if (request.body === null) return '';
+  const body = bodyReader();
+  const reader = request.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return body.text();
+      if (!body.add(value)) {
+        reader.cancel().catch(() => {});
+        return null;
+      }
+    }
+  } catch {
+    return null; // the body broke off
+  }
+}
+
+/**
+ * The fields of a Node request: its query string (GET), or for a form POST
+ * `body` when given, else `req.body` when a parser read the stream, else
+ * the stream itself; null when there is nothing to read or it is refused.
+ */
+function nodeInput(req, body) {
+  if (req.method === 'GET') return queryOf(req.url ?? '');
+  if (!formPost(req.method, req.headers['content-type'], req.headers['content-length'])) return null;
+  const unread = req.readable !== false && req.readableEnded !== true;
+  if (body === undefined && !unread) body = req.body;
+  if (body === undefined) return unread ? readStream(req) : null;
+  if (typeof body === 'string') return encoder.encode(body).byteLength > MAX_BODY_BYTES ? null : body;
+  if (body instanceof Uint8Array) return body.byteLength > MAX_BODY_BYTES ? null : utf8(body);
+  // A parser's object, often without Object.prototype: as a plain object,
+  // whose values verifyNotify checks (an array for a repeated name is malformed).
+  return typeof body === 'object' && body !== null ? Object.fromEntries(Object.entries(body)) : null;
+}
+
+/** The text of a Node request stream, or null past MAX_BODY_BYTES or when it breaks off. */
+function readStream(req) {
+  return new Promise((resolve) => {
+    const body = bodyReader();
+    const events = {
+      data: (chunk) => {
+        if (!body.add(typeof chunk === 'string' ? encoder.encode(chunk) : chunk)) done(null);
+      },
+      end: () => done(body.text()),
+      error: () => done(null),
+      close: () => done(null), // after end, or the client went away
+    };
+    function done(value) {
+      // Unread data left is discarded by node:http after the answer.
+      for (const [name, listener] of Object.entries(events)) req.removeListener(name, listener);
+      resolve(value);
+    }
+    for (const [name, listener] of Object.entries(events)) req.on(name, listener);
+  });
+}
+
+/** A body read chunk by chunk: `add(chunk)` is false past MAX_BODY_BYTES; `text()` its UTF-8 text, or null. */
+function bodyReader() {
+  const chunks = [];
+  let size = 0;
+  return {
+    add(chunk) {
+      size += chunk.byteLength;
+      chunks.push(chunk);
+      return size <= MAX_BODY_BYTES;
+    },
+    text() {
+      const bytes = new Uint8Array(size);
+      let at = 0;
+      for (const c of chunks) {
+        bytes.set(c, at);
+        at += c.byteLength;
+      }
+      return utf8(bytes);
+    },
+  };
+}
+
+/** The UTF-8 text of `bytes`, or null when they are not UTF-8. */
+function utf8(bytes) {
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    return null;
+  }
+}
