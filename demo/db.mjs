@@ -51,7 +51,8 @@ const MIGRATIONS = [
      via          text NOT NULL,                     -- notify or reconcile
      instance     text NOT NULL,                     -- which merchant process did it
      created_at   timestamptz NOT NULL DEFAULT now()
-   );`,
+   );
+   CREATE INDEX fulfilments_out_trade_no ON fulfilments (out_trade_no);`,
   // 2: every change to an order is announced on channel 'orders' (payload:
   // its out_trade_no), so each instance's live order list also shows what
   // the other instances did.

@@ -94,11 +94,12 @@ export class Orders extends EventEmitter {
    * resolves its record.
    */
   async add({ out_trade_no, api, name, money, type, mode, trade_no = null, payurl = null }) {
-    await this.#db.query(
-      'INSERT INTO orders (out_trade_no, api, name, money, type, mode, trade_no, payurl) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+    const [record] = await this.#db.query(
+      `INSERT INTO orders (out_trade_no, api, name, money, type, mode, trade_no, payurl) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       RETURNING *, 0 AS fulfilments`,
       [out_trade_no, api, name, money, type, mode, trade_no, payurl],
     );
-    return this.get(out_trade_no);
+    return record;
   }
 
   /** The record of this out_trade_no, or undefined. */
