@@ -33,7 +33,8 @@ Orders are kept in SQL: an embedded PGlite database (PostgreSQL compiled to
 wasm, nothing to install) unless DATABASE_URL names a PostgreSQL server:
   DATABASE_URL=postgres://user:password@host:5432/shop node demo/main.mjs
 Any number of demo servers may share that database (e.g. behind a load
-balancer, with one --public-url): an order is fulfilled exactly once.
+balancer, with one --public-url, and one gateway: a real one or a standalone
+epay-sandbox, not each its own embedded one): an order is fulfilled once.
 
 By default it starts the embedded sandbox gateway (offline, no real money),
 whose merchant 1005 speaks both APIs: the page has a V1/V2 switch.
