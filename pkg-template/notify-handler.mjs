@@ -63,9 +63,10 @@ export function makeNotifyHandlers({ verifyNotify, verifyNotifyV2, EpayError }) 
   }
 
   /**
-   * `handle(read, answer)`: reads a notify with `read()` (its query string
-   * or form fields, or null when refused before verification), settles
-   * it, and returns `answer(status, body)`. Never throws.
+   * `{ settle, report }` for `options`: `settle(read)` reads a notify with
+   * `read()` (its query string or form fields, or null when refused before
+   * verification) and resolves to the answer, [status, body]; it never
+   * rejects. `report(error, data?)` tells onError.
    */
   function notifySettler(options) {
     const { pid, key, platformKeys, clockSkewSec, loadOrder, onPaid, onError } = checkOptions(options);
@@ -114,15 +115,7 @@ export function makeNotifyHandlers({ verifyNotify, verifyNotifyV2, EpayError }) 
       }
     }
 
-    return async function handle(read, answer) {
-      const [status, body] = await settle(read);
-      try {
-        return answer(status, body);
-      } catch (error) {
-        report(error);
-        return undefined;
-      }
-    };
+    return { settle, report };
   }
 
   /**
@@ -130,11 +123,11 @@ export function makeNotifyHandlers({ verifyNotify, verifyNotifyV2, EpayError }) 
    * See the declaration file for the options and answers.
    */
   function createNotifyHandler(options) {
-    const handle = notifySettler(options);
-    return (request) => handle(
-      () => requestInput(request),
-      (status, body) => new Response(body, { status, headers: { 'Content-Type': TEXT_TYPE } }),
-    );
+    const { settle } = notifySettler(options);
+    return async (request) => {
+      const [status, body] = await settle(() => requestInput(request));
+      return new Response(body, { status, headers: { 'Content-Type': TEXT_TYPE } });
+    };
   }
 
   /**
@@ -142,17 +135,17 @@ export function makeNotifyHandlers({ verifyNotify, verifyNotifyV2, EpayError }) 
    * See the declaration file for the options and answers.
    */
   function createNodeNotifyHandler(options) {
-    const handle = notifySettler(options);
+    const { settle, report } = notifySettler(options);
     return async (req, res, body) => {
-      await handle(
-        () => nodeInput(req, typeof body === 'function' ? undefined : body),
-        (status, text) => {
-          if (res.headersSent) return;
-          res.statusCode = status;
-          res.setHeader('Content-Type', TEXT_TYPE);
-          res.end(text);
-        },
-      );
+      const [status, text] = await settle(() => nodeInput(req, typeof body === 'function' ? undefined : body));
+      try {
+        if (res.headersSent) return;
+        res.statusCode = status;
+        res.setHeader('Content-Type', TEXT_TYPE);
+        res.end(text);
+      } catch (error) {
+        report(error); // `res` is not a response
+      }
     };
   }
 
@@ -206,13 +199,13 @@ function nodeInput(req, body) {
   if (req.method === 'GET') return queryOf(req.url ?? '');
   if (!formPost(req.method, req.headers['content-type'], req.headers['content-length'])) return null;
   const unread = req.readable !== false && req.readableEnded !== true;
-  if (body === undefined && !unread) body = req.body;
-  if (body === undefined) return unread ? readStream(req) : null;
+  if (body == null && !unread) body = req.body;
+  if (body == null) return unread ? readStream(req) : null;
   if (typeof body === 'string') return encoder.encode(body).byteLength > MAX_BODY_BYTES ? null : body;
   if (body instanceof Uint8Array) return body.byteLength > MAX_BODY_BYTES ? null : utf8(body);
   // A parser's object, often without Object.prototype: as a plain object,
   // whose values verifyNotify checks (an array for a repeated name is malformed).
-  return typeof body === 'object' && body !== null ? Object.fromEntries(Object.entries(body)) : null;
+  return typeof body === 'object' ? Object.fromEntries(Object.entries(body)) : null;
 }
 
 /** The text of a Node request stream, or null past MAX_BODY_BYTES or when it breaks off. */
@@ -228,7 +221,7 @@ function readStream(req) {
       close: () => done(null), // after end, or the client went away
     };
     function done(value) {
-      // Unread data left is discarded by node:http after the answer.
+      // The stream keeps flowing without listeners: what is left is discarded.
       for (const [name, listener] of Object.entries(events)) req.removeListener(name, listener);
       resolve(value);
     }
@@ -243,8 +236,9 @@ function bodyReader() {
   return {
     add(chunk) {
       size += chunk.byteLength;
+      if (size > MAX_BODY_BYTES) return false;
       chunks.push(chunk);
-      return size <= MAX_BODY_BYTES;
+      return true;
     },
     text() {
       const bytes = new Uint8Array(size);

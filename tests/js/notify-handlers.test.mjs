@@ -83,7 +83,10 @@ function shopOptions(route) {
     },
     onError(error, data) {
       shop.errors.push({ error, data });
-      if (shop.orders.get(data?.out_trade_no)?.onErrorThrows) throw new Error('the logger broke too');
+      const o = shop.orders.get(data?.out_trade_no);
+      if (o?.onErrorThrows) throw new Error('the logger broke too');
+      if (o?.onErrorRejects) return Promise.reject(new Error('the async logger broke too'));
+      return undefined;
     },
   };
 }
@@ -301,9 +304,11 @@ for (const [name, start] of Object.entries(TARGETS)) {
           assert.deepEqual(seen(order.out), { loads: 2, paid: 1, errors: 1 });
         });
 
-        test('onError throwing too: still 500 fail, and the handler does not reject', async () => {
-          const order = await createOrder(server, api, { failPaid: 1, onErrorThrows: true });
-          assert.deepEqual(answers(await pay(order)), ['500 fail', SUCCESS]);
+        test('onError throwing or rejecting too: still 500 fail, and the handler does not reject', async () => {
+          const throws = await createOrder(server, api, { failPaid: 1, onErrorThrows: true });
+          assert.deepEqual(answers(await pay(throws)), ['500 fail', SUCCESS]);
+          const rejects = await createOrder(server, api, { failPaid: 1, onErrorRejects: true });
+          assert.deepEqual(answers(await pay(rejects)), ['500 fail', SUCCESS]);
           assert.deepEqual(shop.settled.rejected, []);
         });
 
@@ -501,39 +506,131 @@ describe('options', () => {
   });
 });
 
-describe('the Node handler, called directly', () => {
-  test('a function as third argument (Express\'s next) is ignored; a body given wins over the stream', async () => {
-    const fields = resign({ pid: String(TEST_PID), trade_no: '1', out_trade_no: 'direct1', type: 'alipay', name: 'x', money: '1', trade_status: 'TRADE_SUCCESS' });
+describe('the handlers, called directly', () => {
+  const direct = resign({
+    pid: String(TEST_PID), trade_no: '1', out_trade_no: 'direct1', type: 'alipay', name: 'x', money: '1', trade_status: 'TRADE_SUCCESS',
+  });
+  const form = new URLSearchParams(direct).toString();
+
+  /** A Node handler whose onPaid and onError calls are recorded, served by node:http through `serve(handler, req, res)`. */
+  async function nodeServer(serve, options = {}) {
     const paid = [];
-    const handler = createNodeNotifyHandler({ pid: TEST_PID, key: TEST_KEY, loadOrder: () => ({ money: '1.00' }), onPaid: (d) => { paid.push(d); } });
-    let nextCalls = 0;
-    const server = http.createServer(async (req, res) => {
-      if (req.url === '/next') await handler(req, res, () => { nextCalls += 1; });
-      else await handler(req, res, new URLSearchParams(fields).toString()); // the stream is left unread
+    const errors = [];
+    const handler = createNodeNotifyHandler({
+      pid: TEST_PID, key: TEST_KEY, loadOrder: () => ({ money: '1.00' }), onPaid: (d) => { paid.push(d); },
+      onError: (e) => { errors.push(e); }, ...options,
     });
-    const { url, close } = await listen(server);
+    const { url, close } = await listen(http.createServer((req, res) => watch(serve(handler, req, res))));
+    return { url, close, paid, errors };
+  }
+
+  test('a function as third argument (Express\'s next) is ignored', async () => {
+    let nextCalls = 0;
+    const s = await nodeServer((handler, req, res) => handler(req, res, () => { nextCalls += 1; }));
     try {
-      assert.equal(answer(await send(`${url}next`, fields, 'POST')), SUCCESS);
-      assert.equal(answer(await fetchAnswer(`${url}given`, { method: 'POST', form: { junk: '1' } })), SUCCESS);
+      assert.equal(answer(await send(s.url, direct, 'POST')), SUCCESS);
+      assert.equal(answer(await send(s.url, direct)), SUCCESS);
       assert.equal(nextCalls, 0);
-      assert.equal(paid.length, 2);
+      assert.equal(s.paid.length, 2);
     } finally {
-      await close();
+      await s.close();
     }
   });
 
-  test('it answers nothing when the response was sent already, and does not reject', async () => {
-    const handler = createNodeNotifyHandler({ pid: TEST_PID, key: TEST_KEY, loadOrder: () => null, onPaid: () => {} });
-    const server = http.createServer(async (req, res) => {
+  test('the body: given (string, Buffer, object) wins, then req.body once the stream was read, then the stream', async () => {
+    /** Reads the whole stream as a parser would. */
+    const drain = async (req) => {
+      const chunks = [];
+      for await (const chunk of req) chunks.push(chunk);
+      return Buffer.concat(chunks);
+    };
+    const bodies = {
+      string: (handler, req, res) => handler(req, res, form), // the stream is left unread
+      buffer: async (handler, req, res) => handler(req, res, await drain(req)),
+      object: async (handler, req, res) => handler(req, res, Object.fromEntries(new URLSearchParams((await drain(req)).toString()))),
+      'req.body': async (handler, req, res) => {
+        req.body = Object.fromEntries(new URLSearchParams((await drain(req)).toString()));
+        return handler(req, res);
+      },
+      // Express 4's body parsers set req.body = {} for a type they do not parse, leaving the stream unread.
+      'req.body {} over an unread stream': (handler, req, res) => {
+        req.body = {};
+        return handler(req, res);
+      },
+      stream: (handler, req, res) => handler(req, res),
+    };
+    for (const [what, serve] of Object.entries(bodies)) {
+      const s = await nodeServer(serve);
+      try {
+        const sent = what === 'string' ? { junk: '1' } : direct;
+        assert.equal(answer(await send(s.url, sent, 'POST')), SUCCESS, what);
+        assert.deepEqual(s.paid, [direct], what);
+      } finally {
+        await s.close();
+      }
+    }
+    // A stream someone read without setting req.body: nothing to read, refused.
+    const s = await nodeServer(async (handler, req, res) => {
+      await drain(req);
+      return handler(req, res);
+    });
+    try {
+      assert.equal(answer(await send(s.url, direct, 'POST')), FAIL);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('a body that is not UTF-8 is refused', async () => {
+    const bad = Buffer.concat([Buffer.from(`${form}&name=`), Buffer.from([0xff, 0xfe])]);
+    const s = await nodeServer((handler, req, res) => handler(req, res));
+    const web = createNotifyHandler({ pid: TEST_PID, key: TEST_KEY, loadOrder: () => ({ money: 1 }), onPaid: () => {} });
+    try {
+      const r = await fetch(s.url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: bad });
+      assert.equal(`${r.status} ${await r.text()}`, FAIL);
+      const w = await web(new Request('https://shop.example/n', { method: 'POST', body: bad }));
+      assert.equal(`${w.status} ${await w.text()}`, FAIL);
+      assert.deepEqual(s.paid, []);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('a platform key that does not parse: 500 fail and onError, naming platformPublicKey', async () => {
+    const s = await nodeServer((handler, req, res) => handler(req, res), { key: undefined, platformPublicKey: 'not a key' });
+    try {
+      const v2 = resign({ ...direct, sign_type: 'RSA' });
+      assert.equal(answer(await send(s.url, v2)), '500 fail');
+      assert.equal(s.errors.length, 1);
+      assert.equal(s.errors[0].code, 'INVALID_PARAM');
+      assert.equal(s.errors[0].field, 'platformPublicKey');
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('it answers nothing when the response was sent already, and tells onError if res is no response', async () => {
+    const s = await nodeServer(async (handler, req, res) => {
       res.end('earlier');
       await handler(req, res);
+      await handler(req, {}); // not a response: reported, not thrown
     });
-    const { url, close } = await listen(server);
     try {
-      assert.equal(answer(await fetchAnswer(`${url}?a=1`)), '200 earlier');
+      assert.equal(answer(await fetchAnswer(`${s.url}?${form}`)), '200 earlier');
+      await waitFor(() => s.errors.length === 1, 'onError');
+      assert.ok(s.errors[0] instanceof TypeError);
+      assert.equal(s.paid.length, 2);
     } finally {
-      await close();
+      await s.close();
     }
+  });
+
+  test('the Web handler given something else than a Request: 500 fail, onError, no rejection', async () => {
+    const errors = [];
+    const web = createNotifyHandler({ pid: TEST_PID, key: TEST_KEY, loadOrder: () => null, onPaid: () => {}, onError: (e) => { errors.push(e); } });
+    const r = await watch(web('https://shop.example/n'));
+    assert.equal(`${r.status} ${await r.text()}`, '500 fail');
+    assert.equal(errors.length, 1);
   });
 });
 

@@ -3,6 +3,8 @@
 import init, {
   EpayError,
   buildSubmitForm,
+  createNodeNotifyHandler,
+  createNotifyHandler,
   initSync,
   init as namedInit,
   sign,
@@ -42,4 +44,12 @@ async function v2InThePage(key: CryptoKey): Promise<boolean> {
   return signed.length > 0 && notify.ok;
 }
 
-export const used = [wrong, again, input, fromFetch, sync, signature, result, html, isEpay, memory, v2InThePage];
+// A notify handler in a worker or edge function: created at any time, verifying after init().
+const notifyHandler: (request: Request) => Promise<Response> = createNotifyHandler({
+  pid: 1001, platformPublicKey: 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA...', loadOrder: () => ({ money: 1 }), onPaid: async () => {},
+});
+const nodeNotifyHandler = createNodeNotifyHandler({ pid: 1001, key: 'k', loadOrder: () => null, onPaid: () => {} });
+// @ts-expect-error loadOrder is required
+createNotifyHandler({ pid: 1001, key: 'k', onPaid: () => {} });
+
+export const used = [notifyHandler, nodeNotifyHandler, wrong, again, input, fromFetch, sync, signature, result, html, isEpay, memory, v2InThePage];

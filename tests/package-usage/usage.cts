@@ -19,7 +19,12 @@ try {
 const code: string | undefined = err instanceof EpayError ? err.code : undefined;
 const sameClass: typeof EpayError = epay.EpayError;
 
+const notifyHandler: (request: Request) => Promise<Response> = epay.createNotifyHandler({
+  pid: 1001, key: KEY, loadOrder: () => ({ money: '1.00' }), onPaid: () => {},
+});
+const nodeNotifyHandler = epay.createNodeNotifyHandler({ pid: 1001, key: KEY, loadOrder: async () => null, onPaid: async () => {} });
+
 // @ts-expect-error the CJS entry has the same types as the ESM one
 epay.buildSubmitForm(signed, { gateway: 1 });
 
-export = { signature, same, result, url, code, sameClass };
+export = { signature, same, result, url, code, sameClass, notifyHandler, nodeNotifyHandler };

@@ -53,6 +53,12 @@ import {
   type SubmitOptionsV2,
   type SubmitOrderV2,
   type VerifyNotifyV2Options,
+  createNodeNotifyHandler,
+  createNotifyHandler,
+  type NodeNotifyRequest,
+  type NodeNotifyResponse,
+  type NotifyHandlerOptions,
+  type NotifyOrder,
 } from 'epay-wasm';
 
 const KEY = 'testkey123';
@@ -323,8 +329,45 @@ const badType: 'SHA256' = signed.sign_type;
 // @ts-expect-error `expected.money` is a string or number
 verifyNotify('pid=1', KEY, { money: true });
 
+// Notify handlers: the options typed, the Web handler Request → Promise<Response>.
+const shopOrders = new Map<string, NotifyOrder>([['ORDER001', { money: '10.00' }], ['ORDER002', { money: 2.5, paid: true }]]);
+const handlerOptions: NotifyHandlerOptions = {
+  pid: 1001,
+  key: KEY,
+  platformPublicKey: ['MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA...', 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEB...'],
+  clockSkewSec: 300,
+  loadOrder: async (outTradeNo: string) => shopOrders.get(outTradeNo) ?? null,
+  onPaid: async (fields: Record<string, string>) => {
+    const tradeNo: string | undefined = fields['trade_no'];
+    if (tradeNo === undefined) throw new Error('no trade_no');
+  },
+  onError: (error: unknown, fields?: Record<string, string>) => console.error(error, fields?.['out_trade_no']),
+};
+const webHandler: (request: Request) => Promise<Response> = createNotifyHandler(handlerOptions);
+const v2Only = createNotifyHandler({ pid: '1001', platformPublicKey: 'MIIB...', loadOrder: () => null, onPaid: () => {} });
+const nodeHandler: (req: NodeNotifyRequest, res: NodeNotifyResponse, body?: unknown) => Promise<void> =
+  createNodeNotifyHandler({ pid: 1001, key: KEY, loadOrder: (no) => ({ money: no.length }), onPaid() {} });
+async function notifyAnswer(request: Request): Promise<string> {
+  const response: Response = await webHandler(request);
+  return `${response.status} ${await (await v2Only(request)).text()}`;
+}
+
+// @ts-expect-error an unknown option is refused (and throws at run time)
+createNotifyHandler({ ...handlerOptions, notifyUrl: '/epay/notify' });
+// @ts-expect-error loadOrder gives { money, paid? } or null
+createNotifyHandler({ ...handlerOptions, loadOrder: () => ({ amount: '1.00' }) });
+// @ts-expect-error money is a string or a number
+createNodeNotifyHandler({ ...handlerOptions, loadOrder: async () => ({ money: true }) });
+// @ts-expect-error onPaid gets the verified fields as strings
+createNotifyHandler({ ...handlerOptions, onPaid: (fields: Record<string, number>) => fields });
+// @ts-expect-error pid is a number or a string
+createNodeNotifyHandler({ ...handlerOptions, pid: true });
+// @ts-expect-error the Web handler takes a Request
+void webHandler('https://shop.example/epay/notify?pid=1001');
+
 export const used = [
   signature, fromSearch, signType, signedSign, anyField, form, formSignedHere, payUrl, payUrlPresigned,
   fromSearchParams, fromObject, ok, paid, data, why, asError, codes, badReason, badCode, badType,
   clientSign, clientUrl, clientVerify, serverFlow, listing, svg, svgDefault, serverFlowV2, standaloneV2, notAString, closeResolvesWithNothing,
+  nodeHandler, notifyAnswer,
 ];
