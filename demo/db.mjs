@@ -128,7 +128,11 @@ async function openPostgres(url, onError) {
         client.release();
       }
     },
-    /** LISTEN holds a connection of its own, outside the pool. */
+    /**
+     * LISTEN holds a connection of its own, outside the pool. Not
+     * re-established if the server drops it (onError hears of it): the live
+     * pages then stop updating until a restart; the data is unaffected.
+     */
     async listen(channel, onPayload) {
       const client = new pg.Client({ connectionString: url });
       client.on('error', onError);

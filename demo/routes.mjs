@@ -92,7 +92,8 @@ function verifyReturn(ctx, received, order) {
 
 /**
  * GET /epay/return/<out_trade_no>: where the gateway sends the shopper.
- * Verified too, but only noted: payment status comes from notifies alone.
+ * Verified too, but only noted: payment status comes from verified notifies
+ * and reconciliation (the gateway asked by the server) alone.
  * Redirects to the return page, dropping the signed fields from the URL.
  */
 async function returned(ctx, req, res, outTradeNo) {
@@ -136,8 +137,8 @@ async function refund(ctx, req, res, outTradeNo) {
 /**
  * GET /api/orders/<out_trade_no>/gateway: the order as the gateway reports
  * it now, asked through the order's API (V1 act=order, V2 api/pay/query,
- * whose answer is verified with the platform key). Shown, not trusted for
- * fulfilment: only notifies change our record.
+ * whose answer is verified with the platform key). Only shown: our record
+ * changes through a notify or a reconciliation pass (POST /api/reconcile).
  */
 async function gatewayOrder(ctx, req, res, outTradeNo) {
   const order = await orderOf(ctx, outTradeNo);
