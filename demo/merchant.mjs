@@ -113,6 +113,7 @@ export async function startMerchant({
     base: publicUrl ? publicUrl.replace(/\/?$/, '/') : url,
     notify: notifyHandler({ orders, pid, key, platformPublicKey, log }),
     reconcile: { everySec: reconcileEverySec, afterSec: reconcileAfterSec },
+    buttonPass: null, // the Reconcile button's pass while it runs
   };
   server.on('request', (req, res) => handle(ctx, req, res));
   const pass = (olderThanSec = reconcileAfterSec) => reconcile(ctx, olderThanSec);

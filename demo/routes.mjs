@@ -1,6 +1,6 @@
 // The merchant server's endpoints. Every handler is (ctx, req, res, match)
 // where ctx = { orders, apis, api, pid, gateway, base, sandbox, log,
-// database, notify, reconcile } (see startMerchant; orders is orders.mjs's
+// database, notify, reconcile, buttonPass } (see startMerchant; orders is orders.mjs's
 // Orders, apis holds the v1 and/or v2 API of apis.mjs, api is the page's
 // default) and match is the path's captured part.
 
@@ -148,11 +148,13 @@ async function gatewayOrder(ctx, req, res, outTradeNo) {
 /**
  * POST /api/reconcile: one reconciliation pass now, over every unpaid
  * order whatever its age (the Orders page's button); answers
- * `{ checked, fulfilled, failed }`.
+ * `{ checked, fulfilled, failed }`. Clicks during a pass get its result
+ * rather than starting another (a flood of clicks cannot flood the gateway).
  */
 async function reconcileNow(ctx, req, res) {
   await readJson(req);
-  sendJson(res, 200, await reconcile(ctx, 0));
+  ctx.buttonPass ??= reconcile(ctx, 0).finally(() => { ctx.buttonPass = null; });
+  sendJson(res, 200, await ctx.buttonPass);
 }
 
 /** Changes closer together than this are pushed to a page as one. */
