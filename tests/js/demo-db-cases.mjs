@@ -7,6 +7,7 @@
 //    replayed to EVERY instance at the same time, and once more: each order
 //    is fulfilled once (the fulfilments table has no unique constraint:
 //    a double fulfilment would be a second row), none is lost;
+//  - the fulfil statement raced directly; refunds claimed in the database;
 //  - reconciliation: the sandbox drops every notify; one pass of the Orders
 //    page's button asks the gateway and fulfils them all.
 
@@ -142,6 +143,29 @@ export function demoDbSuite({ databases }) {
     assert.equal(await fulfil('1.01'), false, 'another amount fulfils nothing');
     assert.equal((await state.instances[0].orders.get(other.out_trade_no)).status, 'unpaid');
     assert.equal(await fulfil('1.00'), true, 'the amount, compared as a number');
+  });
+
+  test('refunds: claimed in the database, so two at once (on every instance) refund once; a failed one leaves the order paid', async () => {
+    const [order] = await createOrders(1, 'coffee'); // V1: api.php?act=refund, never retried
+    await payAll([order]);
+    const hit = await waitFor(() => state.receiver.hits('/epay/notify').find((h) => h.fields.out_trade_no === order.out_trade_no), 'its notify');
+    assert.equal((await fetch(`${state.instances[0].url}epay/notify?${hit.query}`)).status, 200);
+    const refund = (instance) => fetch(`${instance.url}api/orders/${order.out_trade_no}/refund`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}',
+    });
+    const refunds = async () => (await control('requests'))['api.php?act=refund'] ?? 0;
+
+    await control('faults', { method: 'POST', body: JSON.stringify({ target: 'api.php?act=refund', kind: 'http500' }) });
+    const before = await refunds();
+    assert.equal((await refund(state.instances[0])).status, 502, 'the gateway failed');
+    assert.equal(await refunds(), before + 1, 'sent once, not retried');
+    assert.equal((await state.instances[0].orders.get(order.out_trade_no)).status, 'paid', 'back to paid: a person may try again');
+
+    const answers = await Promise.all([...state.instances, ...state.instances].map(async (instance) => (await refund(instance)).status));
+    assert.deepEqual(answers.toSorted(), [200, ...Array(answers.length - 1).fill(409)], 'one refund, the others refused');
+    assert.equal(await refunds(), before + 2, 'one more refund sent to the gateway');
+    assert.equal((await state.instances.at(-1).orders.get(order.out_trade_no)).status, 'refunded');
+    assert.equal((await refund(state.instances[0])).status, 409, 'a refunded order is not refunded again');
   });
 
   test(`reconciliation: the gateway drops every notify; one pass (the Orders page's button) fulfils all ${RECONCILED_ORDERS} orders`, async () => {
