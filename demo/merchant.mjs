@@ -93,13 +93,16 @@ export async function startMerchant({
   }
   const server = http.createServer();
   let db;
+  let orders;
   try {
     db = await openDatabase({ ...database, onError: (e) => log(`database: ${e.message}`) });
     await new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, resolve);
     });
+    orders = await Orders.open(db, instance ?? `${hostname()}:${process.pid}:${server.address().port}`);
   } catch (e) {
+    server.close();
     await db?.close();
     freeApis();
     throw e;
@@ -107,7 +110,6 @@ export async function startMerchant({
   const actualPort = server.address().port;
   const shownHost = host === '0.0.0.0' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const url = `http://${shownHost}:${actualPort}/`;
-  const orders = await Orders.open(db, instance ?? `${hostname()}:${process.pid}:${actualPort}`);
   const ctx = {
     orders, apis, api: defaultApi, pid: String(pid), gateway, sandbox, log, database: db.kind,
     base: publicUrl ? publicUrl.replace(/\/?$/, '/') : url,
