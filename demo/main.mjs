@@ -2,7 +2,9 @@
 // The demo: the local sandbox gateway plus the demo merchant server, then
 // the URL to open. `node demo/main.mjs --help`.
 
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MERCHANTS, TEST_KEY_FILES, startSandbox } from 'epay-sandbox';
 import { startMerchant } from './merchant.mjs';
@@ -10,14 +12,29 @@ import { startMerchant } from './merchant.mjs';
 const HELP = `\
 epay-wasm demo — a shop that takes payments through an EPay (易支付) gateway
 
-Usage: node demo/main.mjs [--port N] [--host H] [--public-url URL] [--quiet]
+Usage: node demo/main.mjs [--port N] [--host H] [--public-url URL] [--data DIR | --memory]
+                          [--reconcile-every SEC] [--reconcile-after SEC] [--quiet]
 
   --port N          merchant server port (default $PORT or 3000; 0 = any free port)
   --host H          address to bind (default 127.0.0.1)
   --public-url URL  base URL the gateway reaches this server at, for notify_url and
                     return_url (default http://HOST:PORT/); a real gateway needs one
+  --data DIR        where the embedded database (PGlite) and the sandbox keep their
+                    orders across restarts (default .demo-data/ in the repository)
+  --memory          keep everything in memory instead: gone when the demo stops
+  --reconcile-every SEC  seconds between reconciliation passes (default
+                    $RECONCILE_EVERY_SEC or 60; 0 = none, the Orders page's button still works)
+  --reconcile-after SEC  a pass asks the gateway about orders unpaid for at least
+                    this long (default $RECONCILE_AFTER_SEC or 300)
   --quiet           no log lines
   -h, --help        this help
+
+Orders are kept in SQL: an embedded PGlite database (PostgreSQL compiled to
+wasm, nothing to install) unless DATABASE_URL names a PostgreSQL server:
+  DATABASE_URL=postgres://user:password@host:5432/shop node demo/main.mjs
+Any number of demo servers may share that database (e.g. behind a load
+balancer, with one --public-url, and one gateway: a real one or a standalone
+epay-sandbox, not each its own embedded one): an order is fulfilled once.
 
 By default it starts the embedded sandbox gateway (offline, no real money),
 whose merchant 1005 speaks both APIs: the page has a V1/V2 switch.
@@ -35,6 +52,17 @@ shows, or the path of a file holding either. For example:
     EPAY_PRIVATE_KEY=merchant.pem EPAY_PLATFORM_PUBLIC_KEY=MIIBIjANBg... node demo/main.mjs
 The keys stay in this process: they are never sent to the browser or logged.
 `;
+
+/** A database URL without its password, to print. */
+function redacted(url) {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.href;
+  } catch {
+    return 'DATABASE_URL';
+  }
+}
 
 function fail(message) {
   console.error(`demo: ${message}\nRun node demo/main.mjs --help for usage.`);
@@ -88,12 +116,21 @@ const sandboxAccount = (sandbox) => ({
   privateKey: readFileSync(TEST_KEY_FILES.merchant1005PrivateKey, 'utf8'), platformPublicKey: sandbox.platformPublicKey,
 });
 
+/** A whole number of seconds from a flag, or a failure naming the flag. */
+function seconds(flag, value) {
+  if (!/^\d+$/.test(value)) fail(`--${flag} must be a whole number of seconds`);
+  return Number(value);
+}
+
 let values;
 try {
   ({ values } = parseArgs({
     options: {
       port: { type: 'string', default: process.env.PORT ?? '3000' }, host: { type: 'string', default: '127.0.0.1' },
       'public-url': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      data: { type: 'string', default: fileURLToPath(new URL('../.demo-data/', import.meta.url)) }, memory: { type: 'boolean' },
+      'reconcile-every': { type: 'string', default: process.env.RECONCILE_EVERY_SEC || '60' },
+      'reconcile-after': { type: 'string', default: process.env.RECONCILE_AFTER_SEC || '300' },
     },
   }));
 } catch (e) {
@@ -104,20 +141,30 @@ if (values.help) {
   process.exit(0);
 }
 if (!/^\d+$/.test(values.port) || Number(values.port) > 65535) fail('--port must be 0 to 65535');
+const reconcileEverySec = seconds('reconcile-every', values['reconcile-every']);
+const reconcileAfterSec = seconds('reconcile-after', values['reconcile-after']);
+const databaseUrl = process.env.DATABASE_URL || undefined;
+if (databaseUrl && values.memory) fail('--memory and DATABASE_URL: choose one');
+/** The folder kept across restarts (PGlite's database, the sandbox's orders), or null with --memory. */
+const dataDir = values.memory ? null : values.data;
+if (dataDir) mkdirSync(dataDir, { recursive: true });
 
 const api = process.env.EPAY_API || 'v1';
 if (!Object.hasOwn(CREDENTIALS, api)) fail('EPAY_API must be v1 or v2');
 
 const log = (prefix) => (values.quiet ? undefined : (line) => console.log(`${new Date().toISOString().slice(11, 19)} ${prefix} ${line}`));
 const real = realAccount(process.env, api);
-const sandbox = real ? null : await startSandbox({ host: values.host, log: log('[gateway] ') });
+const sandbox = real ? null : await startSandbox({
+  host: values.host, log: log('[gateway] '), persist: dataDir ? join(dataDir, 'sandbox.json') : undefined,
+});
 const account = real ?? sandboxAccount(sandbox);
 
 let merchant;
 try {
   merchant = await startMerchant({
     ...account, api, port: Number(values.port), host: values.host, publicUrl: values['public-url'],
-    sandbox: !real, log: log('[merchant]'),
+    database: databaseUrl ? { url: databaseUrl } : { dir: dataDir ? join(dataDir, 'pglite') : undefined },
+    reconcileEverySec, reconcileAfterSec, sandbox: !real, log: log('[merchant]'),
   });
 } catch (e) {
   await sandbox?.close();
@@ -128,6 +175,8 @@ try {
 console.log(`
   EPay gateway: ${account.gateway}${real ? ' (REAL gateway: real money)' : ' (embedded sandbox, no real money)'}  merchant ${account.pid}
   APIs: ${[account.key && 'V1 (MD5)', account.privateKey && 'V2 (RSA)'].filter(Boolean).join(' and ')}, the page starts with ${api.toUpperCase()}
+  Orders: ${databaseUrl ? `PostgreSQL at ${redacted(databaseUrl)}` : dataDir ? `embedded PGlite in ${join(dataDir, 'pglite')}` : 'embedded PGlite in memory (--memory)'}
+  Reconciliation: ${reconcileEverySec ? `every ${reconcileEverySec} s, orders unpaid for ${reconcileAfterSec} s or more` : 'no periodic job (--reconcile-every 0)'}
   Open the demo shop: ${merchant.url}
   Ctrl+C to stop.
 `);

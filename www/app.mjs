@@ -28,7 +28,7 @@ async function main() {
   showTab();
   const [config] = await Promise.all([api('/api/config'), init()]);
   describeGateway(config);
-  setupOrders();
+  setupOrders(config);
   setupShop(config);
   setupTools();
   document.body.dataset.ready = 'true'; // for tests: everything is wired up

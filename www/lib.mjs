@@ -28,8 +28,14 @@ export function showMessage(node, message) {
 /** How an order's status reads on the page. */
 export function statusText(order) {
   if (order.status === 'paid') return 'Paid';
+  if (order.status === 'refunding') return 'Refunding…';
   if (order.status === 'refunded') return 'Refunded';
   return 'Unpaid';
+}
+
+/** What told the merchant an order was paid: a verified notify, or the gateway asked by reconciliation. */
+export function paidViaText(order) {
+  return order.paid_via === 'reconcile' ? 'the gateway (reconciliation)' : 'a verified notify';
 }
 
 /** "1 notify" / "3 notifies" (plus rejected ones, if any). */

@@ -1,8 +1,9 @@
-// The Orders tab: the merchant's order records, live over server-sent
-// events, with a refund button for paid orders and a button that asks the
-// gateway about an order (through the API the order was created with).
+// The Orders tab: the merchant's order records (its database's newest),
+// live over server-sent events, with a refund button for paid orders, a
+// button that asks the gateway about an order (through the API the order
+// was created with) and one that reconciles every unpaid order now.
 
-import { api, el, notifyText, statusText } from './lib.mjs';
+import { api, el, notifyText, paidViaText, statusText } from './lib.mjs';
 
 const listeners = [];
 /** out_trade_no → what the gateway last said about it, kept across re-renders. */
@@ -61,6 +62,13 @@ function queryButton(order) {
   return [button, said];
 }
 
+/** "paid by a verified notify, fulfilled once" (the fulfilment log's count: more than once would be a bug). */
+function fulfilText(order) {
+  if (!order.paid_via) return '';
+  const times = order.fulfilments === 1 ? 'once' : `${order.fulfilments} times`;
+  return `paid by ${paidViaText(order)}, fulfilled ${times}`;
+}
+
 function orderItem(order) {
   const mode = order.mode === 'api' ? 'API' : 'page jump';
   const li = el('li', { className: `order ${order.status}` },
@@ -70,6 +78,7 @@ function orderItem(order) {
     el('div', { className: 'order-meta' },
       el('span', { className: `status ${order.status}` }, statusText(order)),
       el('span', { className: 'notifies' }, notifyText(order)),
+      el('span', { className: 'fulfilled' }, fulfilText(order)),
       el('span', { className: 'how' }, `${order.api.toUpperCase()} · ${order.type} · ${mode}`)),
     el('div', { className: 'order-ids' }, `out_trade_no ${order.out_trade_no}`,
       order.trade_no ? ` · trade_no ${order.trade_no}` : '',
@@ -85,8 +94,39 @@ function render(orders) {
   document.getElementById('order-count').textContent = orders.length ? `(${orders.length})` : '';
 }
 
-/** Subscribes to the server's order events (EventSource reconnects by itself). */
-export function setupOrders() {
+/** What the server keeps its orders in, and when it reconciles them. */
+function describeDatabase({ database, reconcile }) {
+  const where = database === 'postgres' ? 'a PostgreSQL server' : 'an embedded PGlite database';
+  const job = reconcile.everySec
+    ? `every ${reconcile.everySec} s the server asks the gateway about orders unpaid for ${reconcile.afterSec} s or more`
+    : 'no periodic reconciliation';
+  document.getElementById('database-info').textContent = `Orders in ${where}; ${job}.`;
+}
+
+/** The button: one reconciliation pass over every unpaid order, whatever its age. */
+function setupReconcile() {
+  const button = document.getElementById('reconcile');
+  const result = document.getElementById('reconcile-result');
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    result.textContent = 'Asking the gateway…';
+    try {
+      const { checked, fulfilled, failed } = await api('/api/reconcile', {});
+      result.textContent = `${checked} unpaid checked, ${fulfilled} found paid and fulfilled${failed ? `, ${failed} queries failed` : ''}`;
+    } catch (e) {
+      result.textContent = `Reconciliation failed: ${e.message}`;
+    }
+    button.disabled = false;
+  });
+}
+
+/**
+ * Subscribes to the server's order events (EventSource reconnects by
+ * itself) and sets up the reconcile button; `config` is /api/config's answer.
+ */
+export function setupOrders(config) {
+  describeDatabase(config);
+  setupReconcile();
   onOrders(render);
   const source = new EventSource('/api/events');
   source.addEventListener('message', (event) => {

@@ -1,14 +1,14 @@
 // The return page: shows the order's status as the merchant server
 // recorded it from verified notifies, polling until the notify arrives.
 
-import { api, notifyText, statusText } from './lib.mjs';
+import { api, notifyText, paidViaText, statusText } from './lib.mjs';
 
 const POLL_MS = 1000;
 const $ = (id) => document.getElementById(id);
 
 function render(order) {
   const paid = order.status !== 'unpaid';
-  $('status').textContent = paid ? `${statusText(order)}: confirmed by a verified notify` : 'Waiting for notify…';
+  $('status').textContent = paid ? `${statusText(order)}: confirmed by ${paidViaText(order)}` : 'Waiting for notify…';
   $('status').className = `verdict ${paid ? 'good' : 'pending'}`;
   $('name').textContent = order.name;
   $('money').textContent = `¥${order.money}`;

@@ -1,0 +1,214 @@
+// The demo merchant on a database (not a test file itself: the suite that
+// demo-db-postgres.test.mjs and demo-db-pglite.test.mjs run on their
+// database). Sandbox gateway and merchant instances run in this process.
+//
+//  - exactly once: 500 orders (V1 and V2) paid through the sandbox, whose
+//    notifies go to a capturing receiver; every captured notify is then
+//    replayed to EVERY instance at the same time, and once more: each order
+//    is fulfilled once (the fulfilments table has no unique constraint:
+//    a double fulfilment would be a second row), none is lost;
+//  - the fulfil statement raced directly; refunds claimed in the database;
+//  - reconciliation: the sandbox drops every notify; one pass of the Orders
+//    page's button asks the gateway and fulfils them all.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_MERCHANTS, TEST_KEY_FILES, startSandbox } from 'epay-sandbox';
+import { startMerchant } from '../../demo/merchant.mjs';
+import { startReceiver, waitFor } from './support.mjs';
+
+const ORDERS = 500;
+/** Requests in flight at a time: enough to race, few enough for a 2-core machine. */
+const CONCURRENCY = 16;
+const RECONCILED_ORDERS = 40;
+const WAIT_MS = 60_000;
+
+/** Runs `fn(item, index)` on every item, `limit` at a time; resolves the results in order. */
+export async function inBatches(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/**
+ * The suite, on merchant instances started with `databases()`'s options
+ * (one `database` option of startMerchant per instance, all on one
+ * database), closed by its `close()` after the instances. Returns the
+ * suite's state, filled in by its `before`: `{ sandbox, account,
+ * instances, ... }`, for tests of the file's own that run after it.
+ * @param {{ databases: () => Promise<{ options: object[], close: () => Promise<void> }> }} setup
+ */
+export function demoDbSuite({ databases }) {
+  const state = {};
+  const logs = [];
+
+  before(async () => {
+    state.sandbox = await startSandbox({ notifyRetryDelaysMs: [], log: () => {} });
+    state.receiver = await startReceiver();
+    state.db = await databases();
+    const [merchant] = DEFAULT_MERCHANTS; // 1005: its KEY (V1) and the TEST RSA pair (V2)
+    const account = {
+      gateway: state.sandbox.url, pid: merchant.pid, key: merchant.key,
+      privateKey: readFileSync(TEST_KEY_FILES.merchant1005PrivateKey, 'utf8'), platformPublicKey: state.sandbox.platformPublicKey,
+    };
+    state.account = account;
+    // Sequentially: instances starting at once on one server would migrate once too (advisory lock), but one at a time is enough here.
+    state.instances = [];
+    for (const [i, database] of state.db.options.entries()) {
+      state.instances.push(await startMerchant({
+        ...account, database, port: 0, publicUrl: state.receiver.url, reconcileEverySec: 0,
+        instance: `instance-${'AB'[i]}`, log: (line) => logs.push(line),
+      }));
+    }
+  });
+
+  after(async () => {
+    for (const each of state.instances ?? []) await each.close();
+    await state.db?.close();
+    await state.receiver?.close();
+    await state.sandbox?.close();
+  });
+
+  const control = async (path, init) => {
+    const res = await fetch(`${state.sandbox.url}_sandbox/${path}`, init);
+    assert.ok(res.ok, `${path}: HTTP ${res.status}`);
+    return res.json();
+  };
+  const sql = (text, params) => state.instances[0].db.query(text, params);
+
+  /** Creates `n` API-mode orders, V1 and V2 alternately, through the instances in turn; resolves their records. */
+  const createOrders = (n, product = 'vip') => inBatches(Array.from({ length: n }), CONCURRENCY, async (_, i) => {
+    const instance = state.instances[i % state.instances.length];
+    const res = await fetch(`${instance.url}api/orders`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ product, mode: 'api', api: i % 2 ? 'v2' : 'v1' }),
+    });
+    assert.equal(res.status, 201);
+    return (await res.json()).order;
+  });
+  /** The shopper pays each order at the gateway (the sandbox then sends its notify). */
+  const payAll = (orders) => inBatches(orders, CONCURRENCY, (o) => control(`orders/${o.trade_no}/pay`, { method: 'POST' }));
+
+  test(`exactly once: ${ORDERS} orders, every signed notify replayed to every instance at once, then again`, async () => {
+    const orders = await createOrders(ORDERS);
+    await payAll(orders);
+    const captured = await waitFor(() => {
+      const hits = state.receiver.hits('/epay/notify');
+      return hits.length >= ORDERS && hits;
+    }, `${ORDERS} notifies`, WAIT_MS);
+    assert.deepEqual(new Set(captured.map((h) => h.fields.out_trade_no)), new Set(orders.map((o) => o.out_trade_no)), 'one notify per order');
+    assert.equal(captured.filter((h) => h.fields.sign_type === 'RSA').length, ORDERS / 2, 'half of them V2 (RSA)');
+    const [{ count: before }] = await sql('SELECT count(*)::integer AS count FROM fulfilments');
+    assert.equal(before, 0, 'the notifies went to the receiver only');
+
+    for (const round of [1, 2]) {
+      const answers = await inBatches(captured, CONCURRENCY, (hit) => Promise.all(state.instances.map(async (instance) => {
+        const res = await fetch(`${instance.url}epay/notify?${hit.query}`);
+        return `${res.status} ${await res.text()}`;
+      })));
+      assert.deepEqual(new Set(answers.flat()), new Set(['200 success']), `round ${round}: every delivery acknowledged`);
+    }
+
+    const fulfilled = await sql('SELECT out_trade_no, count(*)::integer AS times FROM fulfilments GROUP BY out_trade_no');
+    assert.equal(fulfilled.length, ORDERS, 'none lost');
+    assert.deepEqual(fulfilled.filter((r) => r.times !== 1), [], 'none fulfilled twice');
+    const [{ count }] = await sql('SELECT count(*)::integer AS count FROM fulfilments');
+    assert.equal(count, ORDERS);
+    const rows = await sql('SELECT status, paid_via, notifies, count(*)::integer AS n FROM orders GROUP BY 1, 2, 3');
+    assert.deepEqual(rows, [{ status: 'paid', paid_via: 'notify', notifies: 2 * state.instances.length, n: ORDERS }],
+      'every order paid by a notify, every delivery counted');
+    if (state.instances.length > 1) {
+      const by = await sql('SELECT instance, count(*)::integer AS n FROM fulfilments GROUP BY instance ORDER BY instance');
+      assert.deepEqual(by.map((r) => r.instance), ['instance-A', 'instance-B'], 'both instances won some of the races');
+    }
+    assert.ok(!logs.some((line) => /answered fail|refused/.test(line)), logs.find((line) => /answered fail|refused/.test(line)));
+  });
+
+  test('the fulfil statement itself: 20 concurrent calls on one order, spread over the instances, fulfil it once', async () => {
+    const [order] = await createOrders(1, 'coffee');
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => state.instances[i % state.instances.length].orders
+      .fulfil(order.out_trade_no, { trade_no: order.trade_no, money: '1', via: 'notify' })));
+    assert.equal(results.filter(Boolean).length, 1);
+    const [{ times }] = await sql('SELECT count(*)::integer AS times FROM fulfilments WHERE out_trade_no = $1', [order.out_trade_no]);
+    assert.equal(times, 1);
+    const [other] = await createOrders(1, 'coffee');
+    const fulfil = (money) => state.instances[0].orders.fulfil(other.out_trade_no, { trade_no: other.trade_no, money, via: 'notify' });
+    assert.equal(await fulfil('1.01'), false, 'another amount fulfils nothing');
+    assert.equal((await state.instances[0].orders.get(other.out_trade_no)).status, 'unpaid');
+    assert.equal(await fulfil('1.00'), true, 'the amount, compared as a number');
+  });
+
+  test('refunds: claimed in the database, so two at once (on every instance) refund once; a failed one leaves the order paid', async () => {
+    const [order] = await createOrders(1, 'coffee'); // V1: api.php?act=refund, never retried
+    await payAll([order]);
+    const hit = await waitFor(() => state.receiver.hits('/epay/notify').find((h) => h.fields.out_trade_no === order.out_trade_no), 'its notify');
+    assert.equal((await fetch(`${state.instances[0].url}epay/notify?${hit.query}`)).status, 200);
+    const refund = (instance) => fetch(`${instance.url}api/orders/${order.out_trade_no}/refund`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}',
+    });
+    const refunds = async () => (await control('requests'))['api.php?act=refund'] ?? 0;
+
+    await control('faults', { method: 'POST', body: JSON.stringify({ target: 'api.php?act=refund', kind: 'http500' }) });
+    const before = await refunds();
+    assert.equal((await refund(state.instances[0])).status, 502, 'the gateway failed');
+    assert.equal(await refunds(), before + 1, 'sent once, not retried');
+    assert.equal((await state.instances[0].orders.get(order.out_trade_no)).status, 'paid', 'back to paid: a person may try again');
+
+    const answers = await Promise.all([...state.instances, ...state.instances].map(async (instance) => (await refund(instance)).status));
+    assert.deepEqual(answers.toSorted(), [200, ...Array(answers.length - 1).fill(409)], 'one refund, the others refused');
+    assert.equal(await refunds(), before + 2, 'one more refund sent to the gateway');
+    assert.equal((await state.instances.at(-1).orders.get(order.out_trade_no)).status, 'refunded');
+    assert.equal((await refund(state.instances[0])).status, 409, 'a refunded order is not refunded again');
+  });
+
+  test(`reconciliation: the gateway drops every notify; one pass (the Orders page's button) fulfils all ${RECONCILED_ORDERS} orders`, async () => {
+    await control('faults', { method: 'POST', body: JSON.stringify({ target: 'notify', kind: 'notify_fail', times: 0 }) });
+    try {
+      const orders = await createOrders(RECONCILED_ORDERS, 'ebook');
+      const hitsBefore = state.receiver.hits('/epay/notify').length;
+      await payAll(orders);
+      await waitFor(async () => {
+        const placed = (await control('orders')).orders.filter((o) => orders.some((x) => x.trade_no === o.trade_no));
+        return placed.every((o) => o.notify.status === 'failed');
+      }, 'the dropped notifies', WAIT_MS);
+      assert.equal(state.receiver.hits('/epay/notify').length, hitsBefore, 'no notify was sent');
+      const outs = orders.map((o) => o.out_trade_no);
+      const unpaid = () => sql("SELECT count(*)::integer AS n FROM orders WHERE status = 'unpaid' AND out_trade_no = ANY($1)", [outs]);
+      assert.equal((await unpaid())[0].n, RECONCILED_ORDERS);
+
+      const young = await state.instances[0].reconcile(3600);
+      assert.deepEqual(young, { checked: 0, fulfilled: 0, failed: 0 }, 'a periodic pass leaves orders younger than its age alone');
+
+      const before = await control('requests');
+      const click = async () => {
+        const res = await fetch(`${state.instances.at(-1).url}api/reconcile`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+        assert.equal(res.status, 200);
+        return res.json();
+      };
+      // The earlier tests' orders are all paid: this pass sees only these. A second click during the pass shares it.
+      const pass = { checked: RECONCILED_ORDERS, fulfilled: RECONCILED_ORDERS, failed: 0 };
+      assert.deepEqual(await Promise.all([click(), click()]), [pass, pass]);
+      const now = await control('requests');
+      const sent = (endpoint) => (now[endpoint] ?? 0) - (before[endpoint] ?? 0);
+      assert.deepEqual([sent('api.php?act=order'), sent('api/pay/query')], [RECONCILED_ORDERS / 2, RECONCILED_ORDERS / 2],
+        'each order queried once (one pass for both clicks), through its own API');
+
+      assert.equal((await unpaid())[0].n, 0, 'all paid after one pass');
+      const rows = await sql('SELECT o.paid_via, count(f.id)::integer AS times FROM orders o LEFT JOIN fulfilments f USING (out_trade_no) WHERE o.out_trade_no = ANY($1) GROUP BY o.out_trade_no, o.paid_via', [outs]);
+      assert.deepEqual(new Set(rows.map((r) => `${r.paid_via} ${r.times}`)), new Set(['reconcile 1']), 'each fulfilled once, by reconciliation');
+      const again = await state.instances[0].reconcile(0);
+      assert.equal(again.fulfilled, 0, 'a second pass finds nothing more to fulfil');
+    } finally {
+      await control('faults', { method: 'DELETE' });
+    }
+  });
+
+  return state;
+}
