@@ -32,7 +32,14 @@ export function notifyHandler({ orders, pid, key, platformPublicKey, log }) {
       const fulfilled = await orders.fulfil(data.out_trade_no, { trade_no: data.trade_no, money: data.money, via: 'notify' });
       log(`notify ${data.out_trade_no}: paid, ${fulfilled ? 'fulfilled' : 'fulfilled already (another delivery or instance)'}`);
     },
-    onError: (error, data) => log(`notify ${data?.out_trade_no ?? '?'}: ${error.message}; answered fail (500), the gateway retries`),
+    // A refused notify (forged, another order's amount, unknown order...)
+    // is answered `fail` (400); anything else that failed, `fail` (500) and
+    // the gateway retries.
+    onError(error, data) {
+      const id = data?.out_trade_no ?? '?';
+      if (error.code === 'NOTIFY_REFUSED') log(`notify ${id}: refused (${error.reason}), answered fail (400)`);
+      else log(`notify ${id}: ${error.message}; answered fail (500), the gateway retries`);
+    },
   });
   return async (req, res) => {
     // The demo reads the body itself only to count deliveries per order
@@ -41,8 +48,6 @@ export function notifyHandler({ orders, pid, key, platformPublicKey, log }) {
     await handler(req, res, received);
     const outTradeNo = new URLSearchParams(received).get('out_trade_no');
     if (!outTradeNo || res.statusCode === 500) return;
-    const verified = res.statusCode === 200;
-    await orders.countNotify(outTradeNo, verified);
-    if (!verified) log(`notify ${outTradeNo}: refused (fail, ${res.statusCode})`);
+    await orders.countNotify(outTradeNo, res.statusCode === 200);
   };
 }
