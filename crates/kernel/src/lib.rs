@@ -27,8 +27,7 @@ pub fn is_valid_name(name: &[u8]) -> bool {
 }
 
 /// The bytes a name may have, by value: one load a byte rather than up to
-/// five comparisons (checking the seed order's names: 55 ns rather than
-/// 90 natively, ~85 ns less a `sign` in wasm).
+/// five comparisons (2-6% off a `sign` in wasm: bench/README.md, ledger).
 static NAME_BYTES: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;
