@@ -129,6 +129,21 @@ test('sign: values of every width', () => {
   }
 });
 
+test('sign: a field name may have exactly A-Z a-z 0-9 _ -, whatever the byte (the kernel\'s table)', () => {
+  const allowed = /^[A-Za-z0-9_-]$/;
+  const units = [...Array.from({ length: 128 }, (_, c) => String.fromCharCode(c)), '\u0080', '\u00ff', '\u0100', '名', '😀'];
+  for (const c of units) {
+    for (const name of [c, `a${c}`, `${c}z`, `pid${c}x`]) {
+      const fields = { ...order(1), [name]: 'v' };
+      if (allowed.test(c)) {
+        assert.equal(epay.sign(fields, KEY), md5Sign(fields, KEY), JSON.stringify(name));
+      } else {
+        assert.throws(() => epay.sign(fields, KEY), { name: 'EpayError', code: 'INVALID_PARAM', field: name }, JSON.stringify(name));
+      }
+    }
+  }
+});
+
 test('sign: errors are those of the regular export, and a bad call leaves nothing behind', () => {
   const cases = [
     [{ ...order(3), 'a b': '1' }, KEY],
