@@ -232,7 +232,7 @@ mod tests {
         assert_eq!(e.message, "gateway refused the request: code -1, 订单号不存在");
         assert_eq!(e.detail, Some(Detail::Gateway { code: -1, msg: "订单号不存在".into() }));
         let e = err(judge(&[1], 200, r#"{"code":0}"#));
-        assert_eq!((e.message.as_str(), e.detail), ("gateway refused the request: code 0, (no message)", Some(Detail::Gateway { code: 0, msg: String::new() })));
+        assert_eq!((e.message.as_str(), e.detail.clone()), ("gateway refused the request: code 0, (no message)", Some(Detail::Gateway { code: 0, msg: String::new() })));
         assert_eq!(err(judge(&[1], 200, r#"{"code":-5,"msg":42}"#)).detail, Some(Detail::Gateway { code: -5, msg: "42".into() }));
     }
 
@@ -240,7 +240,7 @@ mod tests {
     fn non_2xx_is_an_http_error_and_redirects_say_so() {
         for (status, message) in [(500, "gateway answered HTTP 500"), (404, "gateway answered HTTP 404"), (302, "gateway answered with a redirect, which is not followed"), (0, "gateway answered with a redirect, which is not followed")] {
             let e = err(judge(&[1], status, r#"{"code":1}"#));
-            assert_eq!((e.code, e.message.as_str(), e.detail), (ErrorCode::HttpError, message, Some(Detail::Status(status))));
+            assert_eq!((e.code, e.message.as_str(), e.detail.clone()), (ErrorCode::HttpError, message, Some(Detail::Status(status))));
         }
     }
 
@@ -264,7 +264,7 @@ mod tests {
             let mut r = reader();
             read(&mut r);
             r.text("bad"); // a later bad field does not replace the first error
-            r.rest().unwrap_err().message
+            r.rest().unwrap_err().message.clone()
         };
         assert_eq!(first_error(|r| assert_eq!(r.required("e"), "")), "gateway answer to act=x is not of the expected shape: e is missing");
         assert_eq!(first_error(|r| assert_eq!(r.required("absent"), "")), "gateway answer to act=x is not of the expected shape: absent is missing");

@@ -234,7 +234,7 @@ mod tests {
 
     /// The field of the error (calls are not `Debug`: they carry the KEY).
     fn field<T>(result: Result<T>) -> Option<String> {
-        result.err().and_then(|e| e.field)
+        result.err().and_then(|e| e.field.clone())
     }
 
     fn query(call: &Call<impl Answer>) -> Vec<String> {

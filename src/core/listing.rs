@@ -187,7 +187,7 @@ mod tests {
         let mut cursor = OrdersCursor::new(3, None).unwrap();
         let t = Scripted::new(vec![Ok((500, ""))]);
         let e = block_on(cursor.next(&t, &merchant(), 0)).unwrap_err();
-        assert_eq!((e.code, e.detail), (ErrorCode::HttpError, Some(Detail::Status(500))), "a 500 on the first page is an error");
+        assert_eq!((e.code, e.detail.clone()), (ErrorCode::HttpError, Some(Detail::Status(500))), "a 500 on the first page is an error");
         let t = Scripted::new(vec![Ok((200, &page(&[(6, 0), (5, 1), (4, 2)]))), Ok((500, "<b>Fatal error</b>")), Ok((200, &page(&[(3, 0)])))]);
         let mut cursor = OrdersCursor::new(3, None).unwrap();
         for _ in 0..3 {

@@ -107,7 +107,7 @@ impl Merchant {
     /// the end of the message.
     pub fn redact_error(&self, mut e: Error) -> Error {
         e.message = self.redact(&e.message);
-        e.detail = e.detail.map(|d| match d {
+        e.detail = e.detail.take().map(|d| match d {
             Detail::Body(body) => {
                 let start: String = self.redact(&body).chars().take(SHOWN_BODY_CHARS).collect();
                 e.message = [&e.message, ": ", &start].concat();
@@ -197,6 +197,6 @@ mod tests {
         assert_eq!(e.detail, Some(Detail::Body(format!("{}**", "x".repeat(198)))));
         assert_eq!(e.message, format!("bad: {}**", "x".repeat(198)));
         let e = m.redact_error(Error::gateway(ErrorCode::ApiError, "k+y/=", Some(Detail::Gateway { code: -3, msg: "k+y/= wrong".into() })));
-        assert_eq!((e.message.as_str(), e.detail), ("***", Some(Detail::Gateway { code: -3, msg: "*** wrong".into() })));
+        assert_eq!((e.message.as_str(), e.detail.clone()), ("***", Some(Detail::Gateway { code: -3, msg: "*** wrong".into() })));
     }
 }

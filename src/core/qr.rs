@@ -141,7 +141,7 @@ mod tests {
         let svg = qr_svg("x", &opts).unwrap();
         assert!(svg.contains(r#"width="200" height="200""#) && svg.contains(r##"fill="#1a2b3c""##));
         assert_eq!(decode(&svg, 2), "x");
-        let bad = |o: QrOptions| qr_svg("x", &o).unwrap_err().field.unwrap();
+        let bad = |o: QrOptions| qr_svg("x", &o).unwrap_err().field.clone().unwrap();
         assert_eq!(bad(QrOptions { dark: "red\" onload=\"x".into(), ..QrOptions::default() }), "dark");
         assert_eq!(bad(QrOptions { ecc: 'X', ..QrOptions::default() }), "ecc");
         assert_eq!(bad(QrOptions { border: 65, ..QrOptions::default() }), "border");

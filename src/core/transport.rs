@@ -127,7 +127,7 @@ pub(crate) mod tests {
     fn gives_up_after_the_retries_with_the_last_error() {
         let t = Scripted::new(vec![Ok((500, "")), Ok((503, ""))]);
         let e = block_on(send(&t, &merchant(), &query_merchant(&merchant()), 1)).unwrap_err();
-        assert_eq!((e.code, e.detail), (ErrorCode::HttpError, Some(Detail::Status(503))));
+        assert_eq!((e.code, e.detail.clone()), (ErrorCode::HttpError, Some(Detail::Status(503))));
         assert_eq!(t.sent.borrow().len(), 2);
     }
 
