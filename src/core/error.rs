@@ -146,9 +146,13 @@ pub fn check_option(what: &str, name: &str, known: &[&str]) -> Result<()> {
     if known.contains(&name) {
         return Ok(());
     }
-    let shown: String = name.chars().take(64).collect();
-    let message = ["unknown option `", &shown, "` in ", what, "; expected ", &known.join(", ")].concat();
+    let message = ["unknown option `", first_chars(name, 64), "` in ", what, "; expected ", &known.join(", ")].concat();
     Err(Error::invalid(name, message))
+}
+
+/// The first `n` characters of `text` (all of it when shorter).
+pub fn first_chars(text: &str, n: usize) -> &str {
+    text.char_indices().nth(n).map_or(text, |(end, _)| &text[..end])
 }
 
 /// Shorthand for results of this crate.

@@ -9,7 +9,6 @@ use super::api::{query_orders, Call, Position, MAX_PAGE_LIMIT};
 use super::error::{Error, Result};
 use super::merchant::Merchant;
 use super::transport::{exchange, Transport};
-use std::collections::VecDeque;
 
 /// Whether an answer to `act=orders` is v3096's "past the last page": HTTP
 /// 500 with an empty body (a PHP error on an empty list). Nothing tells it
@@ -31,8 +30,8 @@ pub struct OrdersCursor {
     after_full_page: bool,
     /// A short page came: nothing more to fetch.
     done: bool,
-    /// Orders received and not yet handed out.
-    ready: VecDeque<GatewayOrder>,
+    /// Orders received and not yet handed out, the next one last.
+    ready: Vec<GatewayOrder>,
 }
 
 impl OrdersCursor {
@@ -45,12 +44,12 @@ impl OrdersCursor {
         if status.is_some_and(|s| s < 0) {
             return Err(Error::invalid("status", "status must be an integer from 0 (0 unpaid, 1 paid, 2 refunded)"));
         }
-        Ok(OrdersCursor { limit, status, offset: 0, after_full_page: false, done: false, ready: VecDeque::new() })
+        Ok(OrdersCursor { limit, status, offset: 0, after_full_page: false, done: false, ready: Vec::new() })
     }
 
     /// A new walk from the first page, with the same limit and filter.
     pub fn restart(&self) -> OrdersCursor {
-        OrdersCursor { offset: 0, after_full_page: false, done: false, ready: VecDeque::new(), ..*self }
+        OrdersCursor { offset: 0, after_full_page: false, done: false, ready: Vec::new(), ..*self }
     }
 
     /// Orders per page.
@@ -91,7 +90,7 @@ impl OrdersCursor {
         self.after_full_page = received >= self.limit as usize;
         self.done = !self.after_full_page;
         let status = self.status;
-        self.ready.extend(page.into_iter().filter(|o| status.is_none() || o.status == status));
+        self.ready.extend(page.into_iter().rev().filter(|o| status.is_none() || o.status == status));
     }
 
     /// The next order, fetching the next page with `fetch` (given this
@@ -100,7 +99,7 @@ impl OrdersCursor {
     /// leaves the cursor where it was: calling again asks for the same page.
     pub async fn next_with(&mut self, mut fetch: impl AsyncFnMut(&OrdersCursor) -> Result<Vec<GatewayOrder>>) -> Result<Option<GatewayOrder>> {
         loop {
-            if let Some(order) = self.ready.pop_front() {
+            if let Some(order) = self.ready.pop() {
                 return Ok(Some(order));
             }
             if self.done {

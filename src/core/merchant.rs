@@ -2,7 +2,7 @@
 //! offline: the bound helpers (its KEY, gateway and pid filled in) and the
 //! removal of the KEY from anything that may be shown.
 
-use super::error::{Detail, Error, Result};
+use super::error::{first_chars, Detail, Error, Result};
 use super::form::{pay_url, sign_order, submit_form};
 use super::notify::{verify_notify, Expected, Verification};
 use super::order::check_pid;
@@ -109,7 +109,8 @@ impl Merchant {
         e.message = self.redact(&e.message);
         e.detail = e.detail.take().map(|d| match d {
             Detail::Body(body) => {
-                let start: String = self.redact(&body).chars().take(SHOWN_BODY_CHARS).collect();
+                let redacted = self.redact(&body);
+                let start = first_chars(&redacted, SHOWN_BODY_CHARS).to_owned();
                 e.message = [&e.message, ": ", &start].concat();
                 Detail::Body(start)
             }
