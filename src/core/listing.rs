@@ -4,6 +4,7 @@
 //! and then answers a filter that matches nothing with its HTTP 500), so
 //! the filter is applied here, to the rows received.
 
+use super::answer::{Answer, Fields};
 use super::answers::GatewayOrder;
 use super::api::{query_orders, Call, Position, MAX_PAGE_LIMIT};
 use super::error::{Error, Result};
@@ -76,10 +77,16 @@ impl OrdersCursor {
     /// Judges the answer to [`OrdersCursor::next_call`]: the page, empty
     /// when it is [past the end](is_past_the_end).
     pub fn judge(&self, call: &Call<Vec<GatewayOrder>>, status: u16, body: &str) -> Result<Vec<GatewayOrder>> {
+        Answer::read(self.envelope(call, status, body)?)
+    }
+
+    /// [`judge`](Self::judge) but the reading of the rows: the answer's
+    /// fields, none (an empty page) when it is past the end.
+    fn envelope(&self, call: &Call<Vec<GatewayOrder>>, status: u16, body: &str) -> Result<Fields> {
         if is_past_the_end(self.after_full_page, status, body) {
-            return Ok(Vec::new());
+            return Ok(Fields::default());
         }
-        call.judge(status, body)
+        call.envelope(status, body)
     }
 
     /// Takes a page in: the listing ends at a short page; its orders (those
@@ -115,7 +122,8 @@ impl OrdersCursor {
         self.next_with(async |cursor| match cursor.next_call(m) {
             Some(call) => {
                 let call = call?;
-                exchange(t, m, &call.request, call.retryable, retries, |status, body| cursor.judge(&call, status, body)).await
+                let envelope = |status, body: &str| cursor.envelope(&call, status, body);
+                exchange(t, m, &call.request, call.retryable, retries, &envelope).await.and_then(Answer::read)
             }
             None => Ok(Vec::new()), // next_with asks only while there may be more
         })

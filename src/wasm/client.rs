@@ -5,7 +5,7 @@ use super::api::{expected_from_js, notify_input, notify_to_js, IntoJs, JsResult}
 use super::convert::{check_options, field_text, get, int_option, params_from_js, params_to_js, set, string_arg, to_js};
 use super::types::{OrdersOptionsArg, OrdersPageArg, NotifyExpectedArg};
 use crate::client::Fetch;
-use crate::core::answer::Answer;
+use crate::core::answer::{judge, Answer, Fields};
 use crate::core::api::{self, Call, OrderRef, Position, Request, MAX_PAGE_LIMIT};
 use crate::core::error::{Error, Result};
 use crate::core::listing::OrdersCursor;
@@ -33,8 +33,13 @@ const LISTING_KEYS: &[&str] = &["limit", "status"];
 /// Orders per page when the caller does not say.
 pub(crate) const DEFAULT_LIMIT: u64 = 20;
 
-/// Reads an answer into its JS object.
-type Judge = Box<dyn Fn(u16, &str) -> Result<JsValue>>;
+/// Reads the fields of an answer into its typed JS object.
+type Read = fn(Fields) -> Result<JsValue>;
+
+/// Reads the fields of an answer as `A`, as a JS object.
+fn read_to_js<A: Answer + Serialize>(fields: Fields) -> Result<JsValue> {
+    to_js(&A::read(fields)?)
+}
 
 struct Config {
     merchant: Merchant,
@@ -135,11 +140,7 @@ impl EpayClient {
     /// Sends `call` and resolves with its typed answer as a JS object; a
     /// call that could not be made rejects.
     fn run<A: Answer + Serialize + 'static>(&self, call: Result<Call<A>>) -> Promise {
-        start(call.map(|call| {
-            let (request, retryable) = (call.request.clone(), call.retryable);
-            let judge: Judge = Box::new(move |status, body| to_js(&call.judge(status, body)?));
-            Op::Call(Rc::clone(&self.config), request, retryable, judge)
-        }))
+        start(call.map(|call| Op::Call(Rc::clone(&self.config), call.request, call.retryable, call.success_codes, read_to_js::<A>)))
     }
 
     /// Creates an order through `mapi.php` (server side). `clientip` is
@@ -262,8 +263,9 @@ impl Walk for Config {
 
 /// The asynchronous part of an `EpayClient` method, run by [`start`].
 enum Op {
-    /// A call, and how to read its answer into JS.
-    Call(Rc<Config>, Request, bool, Judge),
+    /// A call (its request, whether it is retryable, the codes that mean
+    /// success), and how to read its answer into JS.
+    Call(Rc<Config>, Request, bool, &'static [i64], Read),
     /// The next order of a walk.
     Next(Rc<Config>, Rc<RefCell<OrdersCursor>>),
 }
@@ -273,8 +275,9 @@ enum Op {
 fn start(op: Result<Op>) -> Promise {
     future_to_promise(async move {
         match op.js()? {
-            Op::Call(config, request, retryable, judge) => {
-                exchange(&config.transport, &config.merchant, &request, retryable, config.retries, judge).await.js()
+            Op::Call(config, request, retryable, success_codes, read) => {
+                let envelope = |status, body: &str| judge(success_codes, status, body);
+                exchange(&config.transport, &config.merchant, &request, retryable, config.retries, &envelope).await.and_then(read).js()
             }
             Op::Next(config, cursor) => {
                 #[allow(clippy::await_holding_refcell_ref)] // never contended: see iterator
