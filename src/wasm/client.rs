@@ -250,15 +250,24 @@ impl EpayClient {
 /// A client whose orders can be walked a page at a time: V1's through
 /// `act=orders`, V2's through `merchant/orders`.
 pub(crate) trait Walk {
-    /// A promise of the next order of the walk `cursor`, as a JS object;
-    /// `undefined` at the end.
-    fn next_order(self: Rc<Self>, cursor: Rc<RefCell<OrdersCursor>>) -> Promise;
+    /// A promise of the next step of the walk `cursor` (an async iterator's
+    /// `{ value, done }`), taken once `previous` (the step before) settled.
+    fn next_order(self: Rc<Self>, cursor: Rc<RefCell<OrdersCursor>>, previous: Promise) -> Promise;
 }
 
 impl Walk for Config {
-    fn next_order(self: Rc<Self>, cursor: Rc<RefCell<OrdersCursor>>) -> Promise {
-        start(Ok(Op::Next(self, cursor)))
+    fn next_order(self: Rc<Self>, cursor: Rc<RefCell<OrdersCursor>>, previous: Promise) -> Promise {
+        start(Ok(Op::Next(self, cursor, previous)))
     }
+}
+
+/// An async iterator's step: `{ value: order, done: false }`, or
+/// `{ value: undefined, done: true }` after the last order.
+pub(crate) fn step(order: Option<JsValue>) -> JsValue {
+    let result = Object::new();
+    set(&result, "done", &JsValue::from(order.is_none()));
+    set(&result, "value", &order.unwrap_or(JsValue::UNDEFINED));
+    result.into()
 }
 
 /// The asynchronous part of an `EpayClient` method, run by [`start`].
@@ -266,8 +275,8 @@ enum Op {
     /// A call (its request, whether it is retryable, the codes that mean
     /// success), and how to read its answer into JS.
     Call(Rc<Config>, Request, bool, &'static [i64], Read),
-    /// The next order of a walk.
-    Next(Rc<Config>, Rc<RefCell<OrdersCursor>>),
+    /// The next step of a walk, once the step before settled.
+    Next(Rc<Config>, Rc<RefCell<OrdersCursor>>, Promise),
 }
 
 /// Runs `op` (or rejects with its error) as a Promise: one future for the
@@ -279,10 +288,11 @@ fn start(op: Result<Op>) -> Promise {
                 let envelope = |status, body: &str| judge(success_codes, status, body);
                 exchange(&config.transport, &config.merchant, &request, retryable, config.retries, &envelope).await.and_then(read).js()
             }
-            Op::Next(config, cursor) => {
+            Op::Next(config, cursor, previous) => {
+                let _ = JsFuture::from(previous).await;
                 #[allow(clippy::await_holding_refcell_ref)] // never contended: see iterator
                 let order = cursor.borrow_mut().next(&config.transport, &config.merchant, config.retries).await.js()?;
-                order.map_or(Ok(JsValue::UNDEFINED), |o| to_js(&o).js())
+                Ok(step(order.map(|o| to_js(&o)).transpose().js()?))
             }
         }
     })
@@ -299,23 +309,14 @@ pub(crate) fn orders_iterable(walk: Rc<dyn Walk>, options: Option<OrdersOptionsA
 }
 
 /// A fresh async iterator over the orders: `{ next }`, each `next()`
-/// resolving with `{ value, done }`.
+/// resolving with `{ value, done }`. Each step starts once the one before
+/// settled, as an async generator's would: pages come in order, and the
+/// cursor is never borrowed twice.
 fn iterator(walk: Rc<dyn Walk>, cursor: OrdersCursor) -> JsValue {
     let cursor = Rc::new(RefCell::new(cursor));
     let mut last = Promise::resolve(&JsValue::UNDEFINED);
     let next = Closure::<dyn FnMut() -> Promise>::new(move || {
-        let (walk, cursor, previous) = (Rc::clone(&walk), Rc::clone(&cursor), last.clone());
-        last = future_to_promise(async move {
-            // Each next() starts once the one before settled, as an async
-            // generator's would: pages come in order, and the cursor is
-            // never borrowed twice.
-            let _ = JsFuture::from(previous).await;
-            let order = JsFuture::from(walk.next_order(cursor)).await?;
-            let result = Object::new();
-            set(&result, "done", &JsValue::from(order.is_undefined()));
-            set(&result, "value", &order);
-            Ok(result.into())
-        });
+        last = Rc::clone(&walk).next_order(Rc::clone(&cursor), last.clone());
         last.clone()
     });
     let iterator = Object::new();
