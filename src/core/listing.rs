@@ -97,7 +97,10 @@ impl OrdersCursor {
         self.after_full_page = received >= self.limit as usize;
         self.done = !self.after_full_page;
         let status = self.status;
-        self.ready.extend(page.into_iter().rev().filter(|o| status.is_none() || o.status == status));
+        // After any order still pending (the last ones are handed out first).
+        let mut ready: Vec<GatewayOrder> = page.into_iter().rev().filter(|o| status.is_none() || o.status == status).collect();
+        ready.append(&mut self.ready);
+        self.ready = ready;
     }
 
     /// The next order, fetching the next page with `fetch` (given this
@@ -136,6 +139,17 @@ mod tests {
     use super::*;
     use crate::core::error::{Detail, ErrorCode};
     use crate::core::transport::tests::{block_on, merchant, Scripted, KEY};
+
+    #[test]
+    fn pages_are_handed_out_in_order_even_when_taken_early() {
+        let order = |n: u32| Vec::<GatewayOrder>::read(crate::core::answer::judge(&[1], 200, &page(&[(n, 1)])).unwrap()).unwrap();
+        let mut cursor = OrdersCursor::new(2, None).unwrap();
+        cursor.take([order(1), order(2)].concat());
+        let next = |c: &mut OrdersCursor| block_on(c.next_with(async |_| panic!("no fetch while orders are pending"))).unwrap().unwrap().trade_no;
+        assert_eq!(next(&mut cursor), "T1");
+        cursor.take(order(3)); // a page taken while T2 is pending
+        assert_eq!([next(&mut cursor), next(&mut cursor)], ["T2", "T3"]);
+    }
 
     #[test]
     fn the_end_is_a_500_with_an_empty_body_right_after_a_full_page_only() {
