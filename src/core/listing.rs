@@ -31,7 +31,8 @@ pub struct OrdersCursor {
     after_full_page: bool,
     /// A short page came: nothing more to fetch.
     done: bool,
-    /// Orders received and not yet handed out, the next one last.
+    /// Orders received and not yet handed out, in order (at most a page:
+    /// taking the first out of a `Vec` is cheaper in code than a `VecDeque`).
     ready: Vec<GatewayOrder>,
 }
 
@@ -97,10 +98,7 @@ impl OrdersCursor {
         self.after_full_page = received >= self.limit as usize;
         self.done = !self.after_full_page;
         let status = self.status;
-        // After any order still pending (the last ones are handed out first).
-        let mut ready: Vec<GatewayOrder> = page.into_iter().rev().filter(|o| status.is_none() || o.status == status).collect();
-        ready.append(&mut self.ready);
-        self.ready = ready;
+        self.ready.extend(page.into_iter().filter(|o| status.is_none() || o.status == status));
     }
 
     /// The next order, fetching the next page with `fetch` (given this
@@ -109,8 +107,8 @@ impl OrdersCursor {
     /// leaves the cursor where it was: calling again asks for the same page.
     pub async fn next_with(&mut self, mut fetch: impl AsyncFnMut(&OrdersCursor) -> Result<Vec<GatewayOrder>>) -> Result<Option<GatewayOrder>> {
         loop {
-            if let Some(order) = self.ready.pop() {
-                return Ok(Some(order));
+            if !self.ready.is_empty() {
+                return Ok(Some(self.ready.remove(0)));
             }
             if self.done {
                 return Ok(None);
