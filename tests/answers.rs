@@ -67,7 +67,7 @@ fn by_trade_no() -> OrderRef {
 fn api_error(result: Result<impl std::fmt::Debug, Error>) -> (i64, String) {
     let e = result.unwrap_err();
     assert_eq!(e.code, ErrorCode::ApiError, "{}", e.message);
-    match e.detail {
+    match e.detail.clone() {
         Some(Detail::Gateway { code, msg }) => (code, msg),
         other => panic!("no gateway detail: {other:?}"),
     }
@@ -112,7 +112,7 @@ fn mapi_refusals_are_api_errors_with_the_servers_code_and_msg() {
 fn mapi_unknown_type_html_page_is_a_bad_response_with_the_body() {
     let e = read(&create_call(), "mapi_unknown_type").unwrap_err();
     assert_eq!(e.code, ErrorCode::BadResponse);
-    let Some(Detail::Body(body)) = e.detail else { panic!("no body") };
+    let Some(Detail::Body(body)) = e.detail.clone() else { panic!("no body") };
     assert!(body.starts_with("  \r\n    <!DOCTYPE html>"), "{body}");
 }
 
@@ -204,7 +204,7 @@ fn orders_past_the_end_is_an_http_error_but_the_end_of_a_listing_after_a_full_pa
     assert_eq!((past.status, past.body.as_str()), (500, ""));
     let call = api::query_orders(&merchant(), 2, Position::Offset(10_000_000)).unwrap();
     let e = read(&call, "api_orders_past_the_end").unwrap_err();
-    assert_eq!((e.code, e.detail), (ErrorCode::HttpError, Some(Detail::Status(500))));
+    assert_eq!((e.code, e.detail.clone()), (ErrorCode::HttpError, Some(Detail::Status(500))));
 
     let mut cursor = OrdersCursor::new(2, None).unwrap();
     let first = cursor.next_call(&merchant()).unwrap().unwrap();

@@ -126,45 +126,52 @@ pub fn rows(what: &str, fields: &mut Fields) -> Result<Vec<Fields>> {
 }
 
 /// Takes the documented fields out of an answer, each checked for its
-/// type; what is left is the answer's other fields, as received.
+/// type; what is left is the answer's other fields, as received. The first
+/// field of the wrong type is kept as the error [`Reader::rest`] returns:
+/// the readings themselves cannot fail, so a typed answer is built in one
+/// go, without an early return (and its clean-up) after every field.
 pub struct Reader {
     what: &'static str,
     fields: Fields,
+    error: Option<Error>,
 }
 
 impl Reader {
     /// Reads `fields` of the answer to `what` (e.g. `act=orders`).
     pub fn new(what: &'static str, fields: Fields) -> Reader {
-        Reader { what, fields }
+        Reader { what, fields, error: None }
     }
 
     /// Reads the answer to `what`, its envelope's `code` and `msg` dropped.
     pub fn answer(what: &'static str, mut fields: Fields) -> Reader {
         fields.remove("code");
         fields.remove("msg");
-        Reader { what, fields }
+        Reader::new(what, fields)
     }
 
-    /// A text field; `None` when absent or `null`.
-    pub fn text(&mut self, name: &str) -> Result<Option<String>> {
+    /// A text field; `None` when absent or `null` (or not text: an error).
+    pub fn text(&mut self, name: &str) -> Option<String> {
         match self.fields.remove(name) {
-            None | Some(Json::Null) => Ok(None),
-            Some(Json::String(s)) => Ok(Some(s)),
-            Some(_) => Err(self.bad(name, " is not text")),
+            None | Some(Json::Null) => None,
+            Some(Json::String(s)) => Some(s),
+            Some(_) => self.bad(name, " is not text"),
         }
     }
 
-    /// A text field that must be there, not empty.
-    pub fn required(&mut self, name: &str) -> Result<String> {
-        self.text(name)?.filter(|s| !s.is_empty()).ok_or_else(|| self.bad(name, " is missing"))
+    /// A text field that must be there, not empty (else an error).
+    pub fn required(&mut self, name: &str) -> String {
+        match self.text(name) {
+            Some(text) if !text.is_empty() => text,
+            _ => self.bad(name, " is missing").unwrap_or_default(),
+        }
     }
 
     /// An integer field, sent as a number or a string ([`integer`]); `None`
-    /// when absent or `null`.
-    pub fn int(&mut self, name: &str) -> Result<Option<i64>> {
+    /// when absent or `null` (or not an integer: an error).
+    pub fn int(&mut self, name: &str) -> Option<i64> {
         match self.fields.remove(name) {
-            None | Some(Json::Null) => Ok(None),
-            Some(v) => integer(&v).map(Some).ok_or_else(|| self.bad(name, " is not an integer")),
+            None | Some(Json::Null) => None,
+            Some(v) => integer(&v).or_else(|| self.bad(name, " is not an integer")),
         }
     }
 
@@ -173,13 +180,21 @@ impl Reader {
         self.fields.remove(name);
     }
 
-    /// The fields not taken.
-    pub fn rest(self) -> Fields {
-        self.fields
+    /// The fields not taken, or the first error met: `BAD_RESPONSE` naming
+    /// the field.
+    pub fn rest(self) -> Result<Fields> {
+        match self.error {
+            Some(error) => Err(error),
+            None => Ok(self.fields),
+        }
     }
 
-    fn bad(&self, name: &str, why: &str) -> Error {
-        bad_shape(self.what, &[name, why].concat())
+    /// Records that `name` is bad (`why`), unless an earlier field was.
+    fn bad<T>(&mut self, name: &str, why: &str) -> Option<T> {
+        if self.error.is_none() {
+            self.error = Some(bad_shape(self.what, &[name, why].concat()));
+        }
+        None
     }
 }
 
@@ -217,7 +232,7 @@ mod tests {
         assert_eq!(e.message, "gateway refused the request: code -1, 订单号不存在");
         assert_eq!(e.detail, Some(Detail::Gateway { code: -1, msg: "订单号不存在".into() }));
         let e = err(judge(&[1], 200, r#"{"code":0}"#));
-        assert_eq!((e.message.as_str(), e.detail), ("gateway refused the request: code 0, (no message)", Some(Detail::Gateway { code: 0, msg: String::new() })));
+        assert_eq!((e.message.as_str(), e.detail.clone()), ("gateway refused the request: code 0, (no message)", Some(Detail::Gateway { code: 0, msg: String::new() })));
         assert_eq!(err(judge(&[1], 200, r#"{"code":-5,"msg":42}"#)).detail, Some(Detail::Gateway { code: -5, msg: "42".into() }));
     }
 
@@ -225,7 +240,7 @@ mod tests {
     fn non_2xx_is_an_http_error_and_redirects_say_so() {
         for (status, message) in [(500, "gateway answered HTTP 500"), (404, "gateway answered HTTP 404"), (302, "gateway answered with a redirect, which is not followed"), (0, "gateway answered with a redirect, which is not followed")] {
             let e = err(judge(&[1], status, r#"{"code":1}"#));
-            assert_eq!((e.code, e.message.as_str(), e.detail), (ErrorCode::HttpError, message, Some(Detail::Status(status))));
+            assert_eq!((e.code, e.message.as_str(), e.detail.clone()), (ErrorCode::HttpError, message, Some(Detail::Status(status))));
         }
     }
 
@@ -238,12 +253,23 @@ mod tests {
     #[test]
     fn the_reader_checks_types_and_names_the_field() {
         let fields = judge(&[1], 200, r#"{"code":1,"msg":"ok","a":"x","n":"7","z":null,"e":"","bad":5,"more":[1]}"#).unwrap();
-        let mut r = Reader::answer("act=x", fields);
-        assert_eq!((r.text("a").unwrap(), r.int("n").unwrap(), r.text("z").unwrap(), r.int("absent").unwrap()), (Some("x".into()), Some(7), None, None));
-        assert_eq!(r.required("e").unwrap_err().message, "gateway answer to act=x is not of the expected shape: e is missing");
-        assert_eq!(r.text("bad").unwrap_err().message, "gateway answer to act=x is not of the expected shape: bad is not text");
-        assert_eq!(r.int("more").unwrap_err().message, "gateway answer to act=x is not of the expected shape: more is not an integer");
-        assert!(r.rest().is_empty(), "code and msg dropped, every field taken");
+        let reader = || Reader::answer("act=x", fields.clone());
+        let mut r = reader();
+        assert_eq!((r.text("a"), r.int("n"), r.text("z"), r.int("absent")), (Some("x".into()), Some(7), None, None));
+        r.skip("e");
+        r.skip("bad");
+        r.skip("more");
+        assert!(r.rest().unwrap().is_empty(), "code and msg dropped, every field taken");
+        let first_error = |read: fn(&mut Reader)| {
+            let mut r = reader();
+            read(&mut r);
+            r.text("bad"); // a later bad field does not replace the first error
+            r.rest().unwrap_err().message.clone()
+        };
+        assert_eq!(first_error(|r| assert_eq!(r.required("e"), "")), "gateway answer to act=x is not of the expected shape: e is missing");
+        assert_eq!(first_error(|r| assert_eq!(r.required("absent"), "")), "gateway answer to act=x is not of the expected shape: absent is missing");
+        assert_eq!(first_error(|r| assert_eq!(r.int("more"), None)), "gateway answer to act=x is not of the expected shape: more is not an integer");
+        assert_eq!(first_error(|_| {}), "gateway answer to act=x is not of the expected shape: bad is not text");
     }
 
     #[test]

@@ -38,12 +38,12 @@ impl Answer for CreatedOrder {
     fn read(fields: Fields) -> Result<Self> {
         let mut f = Reader::answer("mapi.php", fields);
         Ok(CreatedOrder {
-            trade_no: f.required("trade_no")?,
-            payurl: f.text("payurl")?,
-            qrcode: f.text("qrcode")?,
-            urlscheme: f.text("urlscheme")?,
-            html: f.text("html")?,
-            other: f.rest(),
+            trade_no: f.required("trade_no"),
+            payurl: f.text("payurl"),
+            qrcode: f.text("qrcode"),
+            urlscheme: f.text("urlscheme"),
+            html: f.text("html"),
+            other: f.rest()?,
         })
     }
 }
@@ -83,19 +83,19 @@ impl Answer for MerchantInfo {
         let mut f = Reader::answer("act=query", fields);
         f.skip("key");
         // Both spellings are taken out: the result has the document's only.
-        let (today, today_v3096) = (f.int("order_today")?, f.int("orders_today")?);
-        let (lastday, lastday_v3096) = (f.int("order_lastday")?, f.int("orders_lastday")?);
+        let (today, today_v3096) = (f.int("order_today"), f.int("orders_today"));
+        let (lastday, lastday_v3096) = (f.int("order_lastday"), f.int("orders_lastday"));
         Ok(MerchantInfo {
-            pid: f.int("pid")?,
-            active: f.int("active")?.map(|n| n == 1),
-            money: f.text("money")?,
-            settle_type: f.int("type")?,
-            account: f.text("account")?,
-            username: f.text("username")?,
-            orders: f.int("orders")?,
+            pid: f.int("pid"),
+            active: f.int("active").map(|n| n == 1),
+            money: f.text("money"),
+            settle_type: f.int("type"),
+            account: f.text("account"),
+            username: f.text("username"),
+            orders: f.int("orders"),
             order_today: today.or(today_v3096),
             order_lastday: lastday.or(lastday_v3096),
-            other: f.rest(),
+            other: f.rest()?,
         })
     }
 }
@@ -156,23 +156,23 @@ impl GatewayOrder {
     /// Reads an order (V1's `act=order` and `act=orders` rows, V2's
     /// `pay/query` and `merchant/orders` rows).
     pub(crate) fn from(mut f: Reader) -> Result<Self> {
-        let status = f.int("status")?;
+        let status = f.int("status");
         Ok(GatewayOrder {
-            trade_no: f.required("trade_no")?,
-            out_trade_no: f.required("out_trade_no")?,
-            api_trade_no: f.text("api_trade_no")?,
-            pay_type: f.text("type")?,
-            pid: f.int("pid")?,
-            addtime: f.text("addtime")?,
-            endtime: f.text("endtime")?,
-            name: f.text("name")?,
-            money: f.text("money")?,
+            trade_no: f.required("trade_no"),
+            out_trade_no: f.required("out_trade_no"),
+            api_trade_no: f.text("api_trade_no"),
+            pay_type: f.text("type"),
+            pid: f.int("pid"),
+            addtime: f.text("addtime"),
+            endtime: f.text("endtime"),
+            name: f.text("name"),
+            money: f.text("money"),
             status,
-            param: f.text("param")?,
-            buyer: f.text("buyer")?,
+            param: f.text("param"),
+            buyer: f.text("buyer"),
             paid: matches!(status, Some(1 | 2)),
             refunded: status == Some(2),
-            other: without(f.rest(), &["paid", "refunded"]),
+            other: without(f.rest()?, &["paid", "refunded"]),
         })
     }
 }
@@ -209,7 +209,7 @@ impl Answer for RefundResult {
         // The envelope was judged: its code is an integer.
         let code = fields.remove("code").as_ref().and_then(integer).ok_or_else(|| bad_shape("act=refund", "code is missing"))?;
         let mut f = Reader::new("act=refund", fields);
-        Ok(RefundResult { code, msg: f.text("msg")?, other: f.rest() })
+        Ok(RefundResult { code, msg: f.text("msg"), other: f.rest()? })
     }
 }
 

@@ -2,7 +2,7 @@
 //! client method sends, whether it may be retried, which `code` means
 //! success and which answer it reads. The network is a [`super::transport`].
 
-use super::answer::{judge, Answer};
+use super::answer::{judge, Answer, Fields};
 use super::answers::{CreatedOrder, GatewayOrder, MerchantInfo, RefundResult, Settlement};
 use super::error::{decimal, Detail, Error, ErrorCode, Result};
 use super::merchant::Merchant;
@@ -66,7 +66,13 @@ impl<A: Answer> Call<A> {
     /// Judges the gateway's answer to this call: the typed answer, or the
     /// error it amounts to (`HTTP_ERROR`, `BAD_RESPONSE`, `API_ERROR`).
     pub fn judge(&self, status: u16, body: &str) -> Result<A> {
-        A::read(judge(self.success_codes, status, body)?)
+        A::read(self.envelope(status, body)?)
+    }
+
+    /// Judges the answer's status and envelope only ([`judge`]): its
+    /// fields, to read as `A`.
+    pub fn envelope(&self, status: u16, body: &str) -> Result<Fields> {
+        judge(self.success_codes, status, body)
     }
 }
 
@@ -234,7 +240,7 @@ mod tests {
 
     /// The field of the error (calls are not `Debug`: they carry the KEY).
     fn field<T>(result: Result<T>) -> Option<String> {
-        result.err().and_then(|e| e.field)
+        result.err().and_then(|e| e.field.clone())
     }
 
     fn query(call: &Call<impl Answer>) -> Vec<String> {

@@ -41,8 +41,17 @@ impl ErrorCode {
 
 /// A failure with its code, the field it concerns (if any) and a readable
 /// message. Messages are written by this crate and never echo the KEY.
+/// Its parts ([`ErrorInfo`]) are read through `Deref` (`error.code`).
+///
+/// One pointer: boxed, so that every `Result` of the crate is small to
+/// move. Errors are rare; unboxed (56 bytes) they cost 8.8 KB of gzipped
+/// wasm in the code that moves results around.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Error {
+pub struct Error(Box<ErrorInfo>);
+
+/// What an [`Error`] says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorInfo {
     /// What kind of failure this is.
     pub code: ErrorCode,
     /// The protocol field at fault, e.g. `money`, when there is one.
@@ -51,6 +60,20 @@ pub struct Error {
     pub message: String,
     /// What the gateway said, for errors about its answer.
     pub detail: Option<Detail>,
+}
+
+impl std::ops::Deref for Error {
+    type Target = ErrorInfo;
+
+    fn deref(&self) -> &ErrorInfo {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Error {
+    fn deref_mut(&mut self) -> &mut ErrorInfo {
+        &mut self.0
+    }
 }
 
 /// Details of an error about the gateway's answer.
@@ -72,17 +95,17 @@ pub enum Detail {
 impl Error {
     /// An `INVALID_PARAM` error about `field`.
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        Error {
-            code: ErrorCode::InvalidParam,
-            field: Some(field.to_owned()),
-            message: message.into(),
-            detail: None,
-        }
+        Error(Box::new(ErrorInfo { code: ErrorCode::InvalidParam, field: Some(field.to_owned()), message: message.into(), detail: None }))
     }
 
     /// An error about the gateway or the network, with no field.
     pub fn gateway(code: ErrorCode, message: impl Into<String>, detail: Option<Detail>) -> Self {
-        Error { code, field: None, message: message.into(), detail }
+        Error(Box::new(ErrorInfo { code, field: None, message: message.into(), detail }))
+    }
+
+    /// The parts of the error, taken out of its box.
+    pub fn into_info(self) -> ErrorInfo {
+        *self.0
     }
 }
 
@@ -123,9 +146,13 @@ pub fn check_option(what: &str, name: &str, known: &[&str]) -> Result<()> {
     if known.contains(&name) {
         return Ok(());
     }
-    let shown: String = name.chars().take(64).collect();
-    let message = ["unknown option `", &shown, "` in ", what, "; expected ", &known.join(", ")].concat();
+    let message = ["unknown option `", first_chars(name, 64), "` in ", what, "; expected ", &known.join(", ")].concat();
     Err(Error::invalid(name, message))
+}
+
+/// The first `n` characters of `text` (all of it when shorter).
+pub fn first_chars(text: &str, n: usize) -> &str {
+    text.char_indices().nth(n).map_or(text, |(end, _)| &text[..end])
 }
 
 /// Shorthand for results of this crate.

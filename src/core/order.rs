@@ -249,7 +249,7 @@ mod tests {
     }
 
     fn field_of(pairs: &[(&str, &str)], endpoint: Endpoint) -> String {
-        validate(pairs, endpoint).unwrap_err().field.unwrap()
+        validate(pairs, endpoint).unwrap_err().field.clone().unwrap()
     }
 
     fn with(key: &'static str, value: &'static str) -> Vec<(&'static str, &'static str)> {

@@ -4,7 +4,7 @@
 //! wasm client's transport is `fetch` (`crate::client`); the tests here
 //! use a scripted one.
 
-use super::answer::Answer;
+use super::answer::{Answer, Fields};
 use super::api::{retry_delay_ms, should_retry, Call, Request};
 use super::error::Result;
 use super::merchant::Merchant;
@@ -25,20 +25,23 @@ pub trait Transport {
 /// Sends `call` and reads its answer, retrying up to `retries` times when
 /// the call allows it (network errors and 5xx, with a short backoff).
 pub async fn send<A: Answer>(t: &impl Transport, m: &Merchant, call: &Call<A>, retries: u32) -> Result<A> {
-    exchange(t, m, &call.request, call.retryable, retries, |status, body| call.judge(status, body)).await
+    exchange(t, m, &call.request, call.retryable, retries, &|status, body| call.envelope(status, body)).await.and_then(A::read)
 }
 
-/// [`send`] with another reading of the answer: `judge` sees every
-/// attempt's status and body. Every error has the KEY redacted.
-pub async fn exchange<T>(
+/// Sends `request` as [`send`] does and judges every attempt's status and
+/// body with `envelope` (a call's [`Call::envelope`]): the answer's fields,
+/// to read as the call's answer. Every error has the KEY redacted (reading
+/// the fields after cannot bring it back: its errors name documented
+/// fields only). One retry loop for every V1 call, whatever it reads.
+pub async fn exchange(
     t: &impl Transport,
     m: &Merchant,
     request: &Request,
     retryable: bool,
     retries: u32,
-    judge: impl Fn(u16, &str) -> Result<T>,
-) -> Result<T> {
-    let attempt = async || t.send(request).await.and_then(|(status, body)| judge(status, &body));
+    envelope: &dyn Fn(u16, &str) -> Result<Fields>,
+) -> Result<Fields> {
+    let attempt = async || t.send(request).await.and_then(|(status, body)| envelope(status, &body));
     retrying(t, retryable, retries, attempt).await.map_err(|e| m.redact_error(e))
 }
 
@@ -127,7 +130,7 @@ pub(crate) mod tests {
     fn gives_up_after_the_retries_with_the_last_error() {
         let t = Scripted::new(vec![Ok((500, "")), Ok((503, ""))]);
         let e = block_on(send(&t, &merchant(), &query_merchant(&merchant()), 1)).unwrap_err();
-        assert_eq!((e.code, e.detail), (ErrorCode::HttpError, Some(Detail::Status(503))));
+        assert_eq!((e.code, e.detail.clone()), (ErrorCode::HttpError, Some(Detail::Status(503))));
         assert_eq!(t.sent.borrow().len(), 2);
     }
 

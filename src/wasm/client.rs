@@ -5,7 +5,7 @@ use super::api::{expected_from_js, notify_input, notify_to_js, IntoJs, JsResult}
 use super::convert::{check_options, field_text, get, int_option, params_from_js, params_to_js, set, string_arg, to_js};
 use super::types::{OrdersOptionsArg, OrdersPageArg, NotifyExpectedArg};
 use crate::client::Fetch;
-use crate::core::answer::Answer;
+use crate::core::answer::{judge, Answer, Fields};
 use crate::core::api::{self, Call, OrderRef, Position, Request, MAX_PAGE_LIMIT};
 use crate::core::error::{Error, Result};
 use crate::core::listing::OrdersCursor;
@@ -33,8 +33,13 @@ const LISTING_KEYS: &[&str] = &["limit", "status"];
 /// Orders per page when the caller does not say.
 pub(crate) const DEFAULT_LIMIT: u64 = 20;
 
-/// Reads an answer into its JS object.
-type Judge = Box<dyn Fn(u16, &str) -> Result<JsValue>>;
+/// Reads the fields of an answer into its typed JS object.
+type Read = fn(Fields) -> Result<JsValue>;
+
+/// Reads the fields of an answer as `A`, as a JS object.
+fn read_to_js<A: Answer + Serialize>(fields: Fields) -> Result<JsValue> {
+    to_js(&A::read(fields)?)
+}
 
 struct Config {
     merchant: Merchant,
@@ -135,11 +140,7 @@ impl EpayClient {
     /// Sends `call` and resolves with its typed answer as a JS object; a
     /// call that could not be made rejects.
     fn run<A: Answer + Serialize + 'static>(&self, call: Result<Call<A>>) -> Promise {
-        start(call.map(|call| {
-            let (request, retryable) = (call.request.clone(), call.retryable);
-            let judge: Judge = Box::new(move |status, body| to_js(&call.judge(status, body)?));
-            Op::Call(Rc::clone(&self.config), request, retryable, judge)
-        }))
+        start(call.map(|call| Op::Call(Rc::clone(&self.config), call.request, call.retryable, call.success_codes, read_to_js::<A>)))
     }
 
     /// Creates an order through `mapi.php` (server side). `clientip` is
@@ -249,23 +250,33 @@ impl EpayClient {
 /// A client whose orders can be walked a page at a time: V1's through
 /// `act=orders`, V2's through `merchant/orders`.
 pub(crate) trait Walk {
-    /// A promise of the next order of the walk `cursor`, as a JS object;
-    /// `undefined` at the end.
-    fn next_order(self: Rc<Self>, cursor: Rc<RefCell<OrdersCursor>>) -> Promise;
+    /// A promise of the next step of the walk `cursor` (an async iterator's
+    /// `{ value, done }`), taken once `previous` (the step before) settled.
+    fn next_order(self: Rc<Self>, cursor: Rc<RefCell<OrdersCursor>>, previous: Promise) -> Promise;
 }
 
 impl Walk for Config {
-    fn next_order(self: Rc<Self>, cursor: Rc<RefCell<OrdersCursor>>) -> Promise {
-        start(Ok(Op::Next(self, cursor)))
+    fn next_order(self: Rc<Self>, cursor: Rc<RefCell<OrdersCursor>>, previous: Promise) -> Promise {
+        start(Ok(Op::Next(self, cursor, previous)))
     }
+}
+
+/// An async iterator's step: `{ value: order, done: false }`, or
+/// `{ value: undefined, done: true }` after the last order.
+pub(crate) fn step(order: Option<JsValue>) -> JsValue {
+    let result = Object::new();
+    set(&result, "done", &JsValue::from(order.is_none()));
+    set(&result, "value", &order.unwrap_or(JsValue::UNDEFINED));
+    result.into()
 }
 
 /// The asynchronous part of an `EpayClient` method, run by [`start`].
 enum Op {
-    /// A call, and how to read its answer into JS.
-    Call(Rc<Config>, Request, bool, Judge),
-    /// The next order of a walk.
-    Next(Rc<Config>, Rc<RefCell<OrdersCursor>>),
+    /// A call (its request, whether it is retryable, the codes that mean
+    /// success), and how to read its answer into JS.
+    Call(Rc<Config>, Request, bool, &'static [i64], Read),
+    /// The next step of a walk, once the step before settled.
+    Next(Rc<Config>, Rc<RefCell<OrdersCursor>>, Promise),
 }
 
 /// Runs `op` (or rejects with its error) as a Promise: one future for the
@@ -273,13 +284,15 @@ enum Op {
 fn start(op: Result<Op>) -> Promise {
     future_to_promise(async move {
         match op.js()? {
-            Op::Call(config, request, retryable, judge) => {
-                exchange(&config.transport, &config.merchant, &request, retryable, config.retries, judge).await.js()
+            Op::Call(config, request, retryable, success_codes, read) => {
+                let envelope = |status, body: &str| judge(success_codes, status, body);
+                exchange(&config.transport, &config.merchant, &request, retryable, config.retries, &envelope).await.and_then(read).js()
             }
-            Op::Next(config, cursor) => {
+            Op::Next(config, cursor, previous) => {
+                let _ = JsFuture::from(previous).await;
                 #[allow(clippy::await_holding_refcell_ref)] // never contended: see iterator
                 let order = cursor.borrow_mut().next(&config.transport, &config.merchant, config.retries).await.js()?;
-                order.map_or(Ok(JsValue::UNDEFINED), |o| to_js(&o).js())
+                Ok(step(order.map(|o| to_js(&o)).transpose().js()?))
             }
         }
     })
@@ -296,23 +309,14 @@ pub(crate) fn orders_iterable(walk: Rc<dyn Walk>, options: Option<OrdersOptionsA
 }
 
 /// A fresh async iterator over the orders: `{ next }`, each `next()`
-/// resolving with `{ value, done }`.
+/// resolving with `{ value, done }`. Each step starts once the one before
+/// settled, as an async generator's would: pages come in order, and the
+/// cursor is never borrowed twice.
 fn iterator(walk: Rc<dyn Walk>, cursor: OrdersCursor) -> JsValue {
     let cursor = Rc::new(RefCell::new(cursor));
     let mut last = Promise::resolve(&JsValue::UNDEFINED);
     let next = Closure::<dyn FnMut() -> Promise>::new(move || {
-        let (walk, cursor, previous) = (Rc::clone(&walk), Rc::clone(&cursor), last.clone());
-        last = future_to_promise(async move {
-            // Each next() starts once the one before settled, as an async
-            // generator's would: pages come in order, and the cursor is
-            // never borrowed twice.
-            let _ = JsFuture::from(previous).await;
-            let order = JsFuture::from(walk.next_order(cursor)).await?;
-            let result = Object::new();
-            set(&result, "done", &JsValue::from(order.is_undefined()));
-            set(&result, "value", &order);
-            Ok(result.into())
-        });
+        last = Rc::clone(&walk).next_order(Rc::clone(&cursor), last.clone());
         last.clone()
     });
     let iterator = Object::new();

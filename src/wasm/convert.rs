@@ -19,6 +19,7 @@ use wasm_bindgen::{JsCast, JsValue};
 /// `EpayError`, `code`, `field` (`null` when no field is at fault) and,
 /// for gateway errors, `status`, `gatewayCode` + `msg`, or `body`.
 pub fn to_js_error(error: Error) -> JsValue {
+    let error = error.into_info();
     let js = js_sys::Error::new(&error.message);
     js.set_name("EpayError");
     let field = error.field.map_or(JsValue::NULL, JsValue::from);

@@ -4,7 +4,7 @@
 //! core with WebCrypto as its RSA, converts the results.
 
 use super::api::{expected_from_js, notify_input, notify_to_js, IntoJs, JsResult};
-use super::client::{account_options, money_arg, order_ref, orders_iterable, transport_options, Walk, DEFAULT_LIMIT, MAX_SAFE_INTEGER};
+use super::client::{account_options, money_arg, order_ref, orders_iterable, step, transport_options, Walk, DEFAULT_LIMIT, MAX_SAFE_INTEGER};
 use super::convert::{check_options, field_text, get, int_option, params_from_js, params_to_js, set, string_arg, to_js, to_js_error};
 use super::types::{NotifyExpectedArg, OrdersOptionsArg, OrdersQueryV2Arg, RefundOptionsV2Arg, VerifyNotifyV2OptionsArg};
 use crate::client::webcrypto::{random_u64, Key, WebCrypto};
@@ -28,7 +28,7 @@ use js_sys::{Array, Date, Promise};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::CryptoKey;
 
 /// The keys of `EpayClientV2Options`.
@@ -55,8 +55,8 @@ struct Config {
 }
 
 impl Walk for Config {
-    fn next_order(self: Rc<Self>, cursor: Rc<RefCell<OrdersCursor>>) -> Promise {
-        start(Ok(Op::Next(self, cursor)))
+    fn next_order(self: Rc<Self>, cursor: Rc<RefCell<OrdersCursor>>, previous: Promise) -> Promise {
+        start(Ok(Op::Next(self, cursor, previous)))
     }
 }
 
@@ -67,8 +67,8 @@ enum Op {
     Call(Rc<Config>, Call, Option<String>),
     /// An order for the page hand-over: signed now, then finished.
     SignOrder(Rc<Config>, Params<'static>, Finish),
-    /// The next order of a walk.
-    Next(Rc<Config>, Rc<RefCell<OrdersCursor>>),
+    /// The next step of a walk, once the step before settled.
+    Next(Rc<Config>, Rc<RefCell<OrdersCursor>>, Promise),
     /// `signV2`: the base64 signature of a sign string.
     Sign(WebCrypto, String),
     /// A notify to verify: its fields (`None`: malformed), the expectations,
@@ -98,10 +98,11 @@ fn start(op: Result<Op>) -> Promise {
                 let signed = config.client.sign(&order).await.js()?;
                 finish(&config.client.account.gateway, &signed).js()
             }
-            Op::Next(config, cursor) => {
+            Op::Next(config, cursor, previous) => {
+                let _ = JsFuture::from(previous).await;
                 #[allow(clippy::await_holding_refcell_ref)] // never contended: the iterator chains its next() calls
                 let order = config.client.next_order(&mut cursor.borrow_mut()).await.js()?;
-                order.map_or(Ok(JsValue::UNDEFINED), |o| to_js(&o).js())
+                Ok(step(order.map(|o| to_js(&o)).transpose().js()?))
             }
             Op::Sign(rsa, text) => Ok(base64::encode(&rsa.sign(text.as_bytes()).await.js()?).into()),
             Op::Verify(rsa, data, expected, now, clock_skew_sec) => {

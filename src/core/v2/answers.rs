@@ -126,13 +126,13 @@ impl Shape {
         let mut documented = Vec::with_capacity(self.fields.len());
         for &(name, kind) in self.fields {
             let value = match kind {
-                Required => Typed::Text(Some(f.required(name)?)),
-                Text => Typed::Text(f.text(name)?),
-                Int => Typed::Int(f.int(name)?),
+                Required => Typed::Text(Some(f.required(name))),
+                Text => Typed::Text(f.text(name)),
+                Int => Typed::Int(f.int(name)),
             };
             documented.push((name, value));
         }
-        Ok(Shaped { documented: Documented(documented), other: f.rest() })
+        Ok(Shaped { documented: Documented(documented), other: f.rest()? })
     }
 }
 

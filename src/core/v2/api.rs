@@ -140,10 +140,10 @@ mod tests {
         ]);
         let mut other = order.clone();
         other.set("pid", "1001");
-        assert_eq!(create_order(&account(), &other).err().and_then(|e| e.field).as_deref(), Some("pid"));
+        assert_eq!(create_order(&account(), &other).err().and_then(|e| e.field.clone()).as_deref(), Some("pid"));
         let mut bad = order;
         bad.set("notify_url", "http://m.cn/n?x=1");
-        assert_eq!(create_order(&account(), &bad).err().and_then(|e| e.field).as_deref(), Some("notify_url"));
+        assert_eq!(create_order(&account(), &bad).err().and_then(|e| e.field.clone()).as_deref(), Some("notify_url"));
     }
 
     #[test]
@@ -163,7 +163,7 @@ mod tests {
         assert_eq!(fields(&call), [("money", "0.50"), ("out_refund_no", "R2026120206410100c0ffee12345678"), ("trade_no", "T1")]);
         assert!(refund(&which, "0.5", "R12345").is_ok());
         for (money, no, field) in [("0", "R123456", "money"), ("1", "R1234", "out_refund_no"), ("1", "R 123456", "out_refund_no"), ("1", "", "out_refund_no")] {
-            assert_eq!(refund(&which, money, no).err().and_then(|e| e.field).as_deref(), Some(field), "{money} {no}");
+            assert_eq!(refund(&which, money, no).err().and_then(|e| e.field.clone()).as_deref(), Some(field), "{money} {no}");
         }
     }
 
@@ -187,7 +187,7 @@ mod tests {
         assert_eq!((call.route, fields(&call)), ("merchant/orders", vec![("limit", "20"), ("offset", "40"), ("status", "1")]));
         assert_eq!(fields(&query_orders(0, 50, None).unwrap()), [("limit", "50"), ("offset", "0")]);
         for (limit, status, field) in [(0, None, "limit"), (51, None, "limit"), (10, Some(-1), "status")] {
-            assert_eq!(query_orders(0, limit, status).err().and_then(|e| e.field).as_deref(), Some(field));
+            assert_eq!(query_orders(0, limit, status).err().and_then(|e| e.field.clone()).as_deref(), Some(field));
         }
     }
 }

@@ -312,7 +312,7 @@ mod tests {
         for (body, msg) in [(thrown, "订单号不存在"), (&signed, "当前支付插件不支持关闭订单")] {
             let c = client(vec![Ok((200, body))], 0);
             let e = block_on(c.send(&close_order(&which()))).unwrap_err();
-            assert_eq!((e.code, e.detail), (ErrorCode::ApiError, Some(Detail::Gateway { code: -1, msg: msg.into() })));
+            assert_eq!((e.code, e.detail.clone()), (ErrorCode::ApiError, Some(Detail::Gateway { code: -1, msg: msg.into() })));
         }
         for (status, body, code) in [(200, "<html>", ErrorCode::BadResponse), (302, "", ErrorCode::HttpError), (200, "{}", ErrorCode::BadResponse)] {
             let c = client(vec![Ok((status, body))], 0);
