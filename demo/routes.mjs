@@ -147,7 +147,7 @@ async function gatewayOrder(ctx, req, res, outTradeNo) {
 
 /**
  * POST /api/reconcile: one reconciliation pass now, over every unpaid
- * order whatever its age (the Orders page's button); answers
+ * order however young, created within the last day (the Orders page's button); answers
  * `{ checked, fulfilled, failed }`. Clicks during a pass get its result
  * rather than starting another (a flood of clicks cannot flood the gateway).
  */
