@@ -9,7 +9,9 @@
 //    a double fulfilment would be a second row), none is lost;
 //  - the fulfil statement raced directly; refunds claimed in the database;
 //  - reconciliation: the sandbox drops every notify; one pass of the Orders
-//    page's button asks the gateway and fulfils them all.
+//    page's button asks the gateway and fulfils them all, and nothing the
+//    gateway does not report paid for our amount (unpaid, refunded, another
+//    amount).
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -205,6 +207,36 @@ export function demoDbSuite({ databases }) {
       assert.deepEqual(new Set(rows.map((r) => `${r.paid_via} ${r.times}`)), new Set(['reconcile 1']), 'each fulfilled once, by reconciliation');
       const again = await state.instances[0].reconcile(0);
       assert.equal(again.fulfilled, 0, 'a second pass finds nothing more to fulfil');
+    } finally {
+      await control('faults', { method: 'DELETE' });
+    }
+  });
+
+  test('reconciliation fulfils nothing the gateway does not report paid for our amount: unpaid, refunded, or another amount', async () => {
+    await control('faults', { method: 'POST', body: JSON.stringify({ target: 'notify', kind: 'notify_fail', times: 0 }) });
+    try {
+      const [refunded, unpaid, otherAmount] = await createOrders(3, 'coffee'); // ¥1.00 each: V1, V2, V1
+      await payAll([refunded, otherAmount]);
+      await waitFor(async () => {
+        const placed = await Promise.all([refunded, otherAmount].map((o) => control(`orders/${o.trade_no}`)));
+        return placed.every((o) => o.notify.status === 'failed');
+      }, 'the dropped notifies', WAIT_MS);
+      // Refunded at the gateway (api.php, V1) before any notify reached us: paid, then refunded.
+      const refund = await fetch(`${state.sandbox.url}api.php?act=refund`, {
+        method: 'POST',
+        body: new URLSearchParams({ pid: String(state.account.pid), key: state.account.key, trade_no: refunded.trade_no, money: '1.00' }),
+      });
+      assert.equal((await refund.json()).code, 0);
+      assert.equal((await control(`orders/${refunded.trade_no}`)).state, 'refunded');
+      // Our record says ¥2.00 where the gateway was paid ¥1.00: the pass must compare the gateway's amount, not copy ours.
+      await sql("UPDATE orders SET money = 2.00 WHERE out_trade_no = $1", [otherAmount.out_trade_no]);
+
+      const mine = [unpaid, refunded, otherAmount].map((o) => o.out_trade_no);
+      const result = await state.instances.at(-1).reconcile(0);
+      assert.deepEqual(result, { checked: 3, fulfilled: 0, failed: 0 });
+      const rows = await sql('SELECT o.status, count(f.id)::integer AS times FROM orders o LEFT JOIN fulfilments f USING (out_trade_no) WHERE o.out_trade_no = ANY($1) GROUP BY o.out_trade_no, o.status', [mine]);
+      assert.deepEqual(rows.map((r) => `${r.status} ${r.times}`), ['unpaid 0', 'unpaid 0', 'unpaid 0']);
+      assert.ok(logs.some((line) => line.includes(`reconcile ${otherAmount.out_trade_no}: paid at the gateway, not fulfilled here`)), 'the amount told');
     } finally {
       await control('faults', { method: 'DELETE' });
     }
