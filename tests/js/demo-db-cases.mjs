@@ -27,7 +27,7 @@ const RECONCILED_ORDERS = 40;
 const WAIT_MS = 60_000;
 
 /** Runs `fn(item, index)` on every item, `limit` at a time; resolves the results in order. */
-export async function inBatches(items, limit, fn) {
+async function inBatches(items, limit, fn) {
   const results = new Array(items.length);
   let next = 0;
   const worker = async () => {
