@@ -7,7 +7,9 @@
 //    replayed to EVERY instance at the same time, and once more: each order
 //    is fulfilled once (the fulfilments table has no unique constraint:
 //    a double fulfilment would be a second row), none is lost;
-//  - the fulfil statement raced directly; refunds claimed in the database;
+//  - the notify route refuses what the handler refuses (a body over 64 KB,
+//    not UTF-8); the fulfil statement raced directly; refunds claimed in the
+//    database;
 //  - reconciliation: the sandbox drops every notify; one pass of the Orders
 //    page's button asks the gateway and fulfils them all, and nothing the
 //    gateway does not report paid for our amount (unpaid, refunded, another
@@ -131,6 +133,21 @@ export function demoDbSuite({ databases }) {
       assert.deepEqual(by.map((r) => r.instance), ['instance-A', 'instance-B'], 'both instances won some of the races');
     }
     assert.ok(!logs.some((line) => /answered fail|refused/.test(line)), logs.find((line) => /answered fail|refused/.test(line)));
+  });
+
+  test('the notify route refuses as the handler does: a body over 64 KB (declared or streamed) or not UTF-8 is answered 400 fail, its reason logged', async () => {
+    const url = `${state.instances[0].url}epay/notify`;
+    const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
+    const post = async (body, extra = {}) => {
+      const res = await fetch(url, { method: 'POST', headers: form, body, ...extra });
+      return `${res.status} ${await res.text()}`;
+    };
+    const mark = logs.length;
+    const big = `out_trade_no=D1&name=${'x'.repeat(64 * 1024)}`;
+    assert.equal(await post(big), '400 fail', 'Content-Length over 64 KB');
+    assert.equal(await post(new Blob([big]).stream(), { duplex: 'half' }), '400 fail', 'chunked, over 64 KB');
+    assert.equal(await post(Buffer.from([...Buffer.from('out_trade_no=D1&name='), 0xff, 0xfe])), '400 fail', 'not UTF-8');
+    assert.deepEqual(logs.slice(mark).map((line) => line.match(/refused \((\w+)\)/)?.[1]), ['body_too_large', 'body_too_large', 'not_utf8']);
   });
 
   test('the fulfil statement itself: 20 concurrent calls on one order, spread over the instances, fulfil it once', async () => {
