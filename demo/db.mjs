@@ -103,7 +103,8 @@ function isRunning(pid) {
  * lock of its own: a second process (or a second PGlite in this one) on the
  * same folder reads and writes it behind the first's back, and orders are
  * lost, numbers handed out twice, the folder left corrupt. A lock whose
- * process has died is taken over.
+ * process has died is taken over (not guarded: two processes taking over
+ * one dead lock at the same instant).
  */
 function lockFolder(dir) {
   const file = `${dir.replace(/[\\/]+$/, '')}.lock`;
