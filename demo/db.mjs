@@ -65,6 +65,9 @@ const MIGRATIONS = [
      FOR EACH ROW EXECUTE FUNCTION orders_changed();`,
 ];
 
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
 /** Any number, the same in every instance: the advisory lock held while migrating. */
 const MIGRATION_LOCK = 2026_1111;
 
@@ -84,10 +87,67 @@ const MIGRATION_LOCK = 2026_1111;
  *   `fn` resolves, rolled back when it throws), LISTEN, and close.
  */
 
-/** PGlite in `dir` (created if missing), or in memory without one. */
+/** Whether the process `pid` is running. */
+function isRunning(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+}
+
+/**
+ * Takes the PGlite folder `dir` for this process (the file `<dir>.lock`,
+ * holding the pid) and returns the function that lets it go. PGlite has no
+ * lock of its own: a second process (or a second PGlite in this one) on the
+ * same folder reads and writes it behind the first's back, and orders are
+ * lost, numbers handed out twice, the folder left corrupt. A lock whose
+ * process has died is taken over (not guarded: two processes taking over
+ * one dead lock at the same instant).
+ */
+function lockFolder(dir) {
+  const file = `${dir.replace(/[\\/]+$/, '')}.lock`;
+  mkdirSync(dirname(file), { recursive: true });
+  // Written whole, then linked to its name: the lock never exists without its pid.
+  const mine = `${file}.${process.pid}`;
+  writeFileSync(mine, String(process.pid));
+  try {
+    for (;;) {
+      try {
+        linkSync(mine, file);
+        return () => rmSync(file, { force: true });
+      } catch (e) {
+        if (e.code !== 'EEXIST') throw e;
+      }
+      let owner;
+      try {
+        owner = Number(readFileSync(file, 'utf8'));
+      } catch (e) {
+        if (e.code === 'ENOENT') continue; // let go meanwhile
+        throw e;
+      }
+      if (Number.isSafeInteger(owner) && owner > 0 && isRunning(owner)) {
+        throw new Error(`the database folder ${dir} is in use by process ${owner}: one process per PGlite folder (stop it, or choose another folder, or PostgreSQL for several instances)`);
+      }
+      rmSync(file, { force: true }); // left by a process that died
+    }
+  } finally {
+    rmSync(mine, { force: true });
+  }
+}
+
+/** PGlite in `dir` (created if missing, and locked while open), or in memory without one. */
 async function openPglite(dir) {
   const { PGlite } = await import('@electric-sql/pglite');
-  const pglite = await PGlite.create(dir);
+  const unlock = dir ? lockFolder(dir) : () => {};
+  let pglite;
+  try {
+    pglite = await PGlite.create(dir);
+  } catch (e) {
+    unlock();
+    throw e;
+  }
   const wrap = (q) => ({
     query: async (sql, params) => (await q.query(sql, params)).rows,
     exec: async (sql) => { await q.exec(sql); },
@@ -97,7 +157,13 @@ async function openPglite(dir) {
     ...wrap(pglite),
     transaction: (fn) => pglite.transaction((tx) => fn(wrap(tx))),
     listen: async (channel, onPayload) => { await pglite.listen(channel, onPayload); },
-    close: () => pglite.close(),
+    async close() {
+      try {
+        await pglite.close();
+      } finally {
+        unlock();
+      }
+    },
   };
 }
 

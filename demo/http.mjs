@@ -66,6 +66,22 @@ export async function readText(req) {
 }
 
 /**
+ * The request body's bytes, at most `limit` + 1 of them (the rest is read
+ * and dropped): for a reader that refuses a body over `limit` itself, as
+ * the notify handler does.
+ */
+export async function readBytes(req, limit = MAX_BODY) {
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of req) {
+    if (size > limit) continue;
+    chunks.push(chunk);
+    size += chunk.length;
+  }
+  return Buffer.concat(chunks).subarray(0, limit + 1);
+}
+
+/**
  * Reads a JSON object body. Requires `Content-Type: application/json`,
  * which a cross-site HTML form cannot send: a cheap guard against CSRF.
  */

@@ -5,7 +5,7 @@
 // the same notify may reach any number of instances, any number of times.
 
 import { createNodeNotifyHandler } from '../pkg/index.mjs'; // in your shop: from 'epay-wasm'
-import { readText } from './http.mjs';
+import { readBytes } from './http.mjs';
 
 /**
  * The handler of `GET|POST /epay/notify`: `(req, res) => Promise<void>`.
@@ -43,10 +43,11 @@ export function notifyHandler({ orders, pid, key, platformPublicKey, log }) {
   });
   return async (req, res) => {
     // The demo reads the body itself only to count deliveries per order
-    // (shown on the Orders page); the handler takes it as a string.
-    const received = req.method === 'POST' ? await readText(req) : new URL(req.url, 'http://merchant.invalid').search.slice(1);
+    // (shown on the Orders page); the handler takes its bytes as they came,
+    // and refuses a body over 64 KB or not UTF-8 itself.
+    const received = req.method === 'POST' ? await readBytes(req) : new URL(req.url, 'http://merchant.invalid').search.slice(1);
     await handler(req, res, received);
-    const outTradeNo = new URLSearchParams(received).get('out_trade_no');
+    const outTradeNo = new URLSearchParams(received.toString()).get('out_trade_no');
     if (!outTradeNo || res.statusCode === 500) return;
     await orders.countNotify(outTradeNo, res.statusCode === 200);
   };

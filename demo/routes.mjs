@@ -21,7 +21,7 @@ async function orderOf(ctx, outTradeNo) {
   return order;
 }
 
-/** The API an order goes through: the one asked for (`v1`, `v2`) or the default; 400 if it has no keys here. */
+/** The API an order goes through: the one asked for (`v1`, `v2`, or the order's own) or the default; 400 if it has no keys here. */
 function chosenApi(ctx, name = ctx.api) {
   const api = Object.hasOwn(ctx.apis, name) ? ctx.apis[name] : undefined;
   if (!api) throw new HttpError(400, `API ${name} is not configured on this server`);
@@ -124,7 +124,7 @@ async function refund(ctx, req, res, outTradeNo) {
   }
   let numbers;
   try {
-    numbers = await ctx.apis[order.api].refund(order);
+    numbers = await chosenApi(ctx, order.api).refund(order);
   } catch (e) {
     await ctx.orders.refundFailed(outTradeNo);
     throw e;
@@ -142,12 +142,12 @@ async function refund(ctx, req, res, outTradeNo) {
  */
 async function gatewayOrder(ctx, req, res, outTradeNo) {
   const order = await orderOf(ctx, outTradeNo);
-  sendJson(res, 200, { gateway: await ctx.apis[order.api].queryOrder(order) });
+  sendJson(res, 200, { gateway: await chosenApi(ctx, order.api).queryOrder(order) });
 }
 
 /**
  * POST /api/reconcile: one reconciliation pass now, over every unpaid
- * order whatever its age (the Orders page's button); answers
+ * order however young, created within the last day (the Orders page's button); answers
  * `{ checked, fulfilled, failed }`. Clicks during a pass get its result
  * rather than starting another (a flood of clicks cannot flood the gateway).
  */

@@ -91,7 +91,8 @@ async function reconcile() {
   for (const order of rows) {
     try {
       const found = await client.queryOrder({ out_trade_no: order.out_trade_no });
-      if (found.paid) await markPaid(order.out_trade_no, found.trade_no, found.money, 'reconciliation');
+      // `paid` is true of an order refunded since, too (status 2): nothing to deliver then.
+      if (found.paid && !found.refunded) await markPaid(order.out_trade_no, found.trade_no, found.money, 'reconciliation');
     } catch (error) {
       console.error(`reconcile ${order.out_trade_no}:`, error.code ?? error); // e.g. never created at the gateway
     }

@@ -103,7 +103,7 @@ function describeDatabase({ database, reconcile }) {
   document.getElementById('database-info').textContent = `Orders in ${where}; ${job}.`;
 }
 
-/** The button: one reconciliation pass over every unpaid order, whatever its age. */
+/** The button: one reconciliation pass over every unpaid order however young (created within the last day). */
 function setupReconcile() {
   const button = document.getElementById('reconcile');
   const result = document.getElementById('reconcile-result');

@@ -7,9 +7,13 @@
 //    replayed to EVERY instance at the same time, and once more: each order
 //    is fulfilled once (the fulfilments table has no unique constraint:
 //    a double fulfilment would be a second row), none is lost;
-//  - the fulfil statement raced directly; refunds claimed in the database;
+//  - the notify route refuses what the handler refuses (a body over 64 KB,
+//    not UTF-8); the fulfil statement raced directly; refunds claimed in the
+//    database;
 //  - reconciliation: the sandbox drops every notify; one pass of the Orders
-//    page's button asks the gateway and fulfils them all.
+//    page's button asks the gateway and fulfils them all, and nothing the
+//    gateway does not report paid for our amount (unpaid, refunded, another
+//    amount).
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,7 +29,7 @@ const RECONCILED_ORDERS = 40;
 const WAIT_MS = 60_000;
 
 /** Runs `fn(item, index)` on every item, `limit` at a time; resolves the results in order. */
-export async function inBatches(items, limit, fn) {
+async function inBatches(items, limit, fn) {
   const results = new Array(items.length);
   let next = 0;
   const worker = async () => {
@@ -131,6 +135,21 @@ export function demoDbSuite({ databases }) {
     assert.ok(!logs.some((line) => /answered fail|refused/.test(line)), logs.find((line) => /answered fail|refused/.test(line)));
   });
 
+  test('the notify route refuses as the handler does: a body over 64 KB (declared or streamed) or not UTF-8 is answered 400 fail, its reason logged', async () => {
+    const url = `${state.instances[0].url}epay/notify`;
+    const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
+    const post = async (body, extra = {}) => {
+      const res = await fetch(url, { method: 'POST', headers: form, body, ...extra });
+      return `${res.status} ${await res.text()}`;
+    };
+    const mark = logs.length;
+    const big = `out_trade_no=D1&name=${'x'.repeat(64 * 1024)}`;
+    assert.equal(await post(big), '400 fail', 'Content-Length over 64 KB');
+    assert.equal(await post(new Blob([big]).stream(), { duplex: 'half' }), '400 fail', 'chunked, over 64 KB');
+    assert.equal(await post(Buffer.from([...Buffer.from('out_trade_no=D1&name='), 0xff, 0xfe])), '400 fail', 'not UTF-8');
+    assert.deepEqual(logs.slice(mark).map((line) => line.match(/refused \((\w+)\)/)?.[1]), ['body_too_large', 'body_too_large', 'not_utf8']);
+  });
+
   test('the fulfil statement itself: 20 concurrent calls on one order, spread over the instances, fulfil it once', async () => {
     const [order] = await createOrders(1, 'coffee');
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => state.instances[i % state.instances.length].orders
@@ -205,6 +224,36 @@ export function demoDbSuite({ databases }) {
       assert.deepEqual(new Set(rows.map((r) => `${r.paid_via} ${r.times}`)), new Set(['reconcile 1']), 'each fulfilled once, by reconciliation');
       const again = await state.instances[0].reconcile(0);
       assert.equal(again.fulfilled, 0, 'a second pass finds nothing more to fulfil');
+    } finally {
+      await control('faults', { method: 'DELETE' });
+    }
+  });
+
+  test('reconciliation fulfils nothing the gateway does not report paid for our amount: unpaid, refunded, or another amount', async () => {
+    await control('faults', { method: 'POST', body: JSON.stringify({ target: 'notify', kind: 'notify_fail', times: 0 }) });
+    try {
+      const [refunded, unpaid, otherAmount] = await createOrders(3, 'coffee'); // ¥1.00 each: V1, V2, V1
+      await payAll([refunded, otherAmount]);
+      await waitFor(async () => {
+        const placed = await Promise.all([refunded, otherAmount].map((o) => control(`orders/${o.trade_no}`)));
+        return placed.every((o) => o.notify.status === 'failed');
+      }, 'the dropped notifies', WAIT_MS);
+      // Refunded at the gateway (api.php, V1) before any notify reached us: paid, then refunded.
+      const refund = await fetch(`${state.sandbox.url}api.php?act=refund`, {
+        method: 'POST',
+        body: new URLSearchParams({ pid: String(state.account.pid), key: state.account.key, trade_no: refunded.trade_no, money: '1.00' }),
+      });
+      assert.equal((await refund.json()).code, 0);
+      assert.equal((await control(`orders/${refunded.trade_no}`)).state, 'refunded');
+      // Our record says ¥2.00 where the gateway was paid ¥1.00: the pass must compare the gateway's amount, not copy ours.
+      await sql("UPDATE orders SET money = 2.00 WHERE out_trade_no = $1", [otherAmount.out_trade_no]);
+
+      const mine = [unpaid, refunded, otherAmount].map((o) => o.out_trade_no);
+      const result = await state.instances.at(-1).reconcile(0);
+      assert.deepEqual(result, { checked: 3, fulfilled: 0, failed: 0 });
+      const rows = await sql('SELECT o.status, count(f.id)::integer AS times FROM orders o LEFT JOIN fulfilments f USING (out_trade_no) WHERE o.out_trade_no = ANY($1) GROUP BY o.out_trade_no, o.status', [mine]);
+      assert.deepEqual(rows.map((r) => `${r.status} ${r.times}`), ['unpaid 0', 'unpaid 0', 'unpaid 0']);
+      assert.ok(logs.some((line) => line.includes(`reconcile ${otherAmount.out_trade_no}: paid at the gateway, not fulfilled here`)), 'the amount told');
     } finally {
       await control('faults', { method: 'DELETE' });
     }

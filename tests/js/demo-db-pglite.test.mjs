@@ -6,7 +6,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMerchant } from '../../demo/merchant.mjs';
@@ -26,6 +27,10 @@ test('the orders survive a restart on the same folder, and order numbers go on f
   assert.ok(before.orders > 500);
   await first.close(); // one process per PGlite folder: the first lets go before the second opens it
   suite.instances.length = 0;
+  assert.ok(!existsSync(`${dir}.lock`), 'closing lets the folder go');
+  // A lock left by a process that died (killed before its close) is taken over.
+  const dead = spawnSync(process.execPath, ['-e', '']).pid;
+  writeFileSync(`${dir}.lock`, String(dead));
   const again = await startMerchant({ ...suite.account, database: { dir }, port: 0, reconcileEverySec: 0 });
   try {
     assert.deepEqual(await count(again.db), before);
@@ -34,5 +39,27 @@ test('the orders survive a restart on the same folder, and order numbers go on f
     assert.ok(Number(next.slice(15)) > last, `${next} follows ${before.last}`);
   } finally {
     await again.close();
+  }
+});
+
+test('a second merchant on a PGlite folder in use is refused before it touches it, naming the process', async () => {
+  const own = mkdtempSync(join(tmpdir(), 'epay-pglite-lock-'));
+  const first = await startMerchant({ ...suite.account, database: { dir: own }, port: 0, reconcileEverySec: 0 });
+  try {
+    await first.orders.add({ out_trade_no: 'LOCK1', api: 'v1', name: 'x', money: '1.00', type: 'alipay', mode: 'page' });
+    await assert.rejects(
+      startMerchant({ ...suite.account, database: { dir: own }, port: 0, reconcileEverySec: 0 }),
+      new RegExp(`the database folder ${own} is in use by process ${process.pid}: one process per PGlite folder`),
+    );
+    assert.equal((await first.orders.get('LOCK1')).status, 'unpaid', 'the first still has its order');
+  } finally {
+    await first.close();
+  }
+  const again = await startMerchant({ ...suite.account, database: { dir: own }, port: 0, reconcileEverySec: 0 });
+  try {
+    assert.equal((await again.orders.list()).length, 1, 'the folder as the first left it');
+  } finally {
+    await again.close();
+    rmSync(own, { recursive: true, force: true });
   }
 });

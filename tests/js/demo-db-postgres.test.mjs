@@ -1,7 +1,7 @@
 // The demo merchant on PostgreSQL: Debian's server started here in a
 // temporary folder (tests/js/postgres.mjs), TWO merchant instances on it,
 // as behind a load balancer. See demo-db-cases.mjs for the suite; then the
-// periodic reconciliation job of a third instance.
+// periodic reconciliation job of a third instance, and one without the V2 keys.
 //
 //   bash scripts/build.sh && node --test tests/js/demo-db-postgres.test.mjs
 
@@ -48,5 +48,28 @@ test('the periodic job: orders unpaid for reconcileAfterSec are found paid at th
   } finally {
     await control('faults', { method: 'DELETE' });
     await job.close();
+  }
+});
+
+test('an instance without the V2 keys, on the shared database: a V2 order\'s query and refund answer 400 naming the API, the order left paid', async () => {
+  const [a] = suite.instances;
+  const v1Only = await startMerchant({
+    gateway: suite.account.gateway, pid: suite.account.pid, key: suite.account.key, database: suite.db.options[0], port: 0, reconcileEverySec: 0,
+  });
+  try {
+    const created = await fetch(`${a.url}api/orders`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ product: 'coffee', mode: 'api', api: 'v2' }),
+    });
+    const { order } = await created.json();
+    await a.db.query("UPDATE orders SET status = 'paid' WHERE out_trade_no = $1", [order.out_trade_no]); // as a notify would
+    const query = await fetch(`${v1Only.url}api/orders/${order.out_trade_no}/gateway`);
+    assert.deepEqual([query.status, await query.json()], [400, { error: 'API v2 is not configured on this server' }]);
+    const refund = await fetch(`${v1Only.url}api/orders/${order.out_trade_no}/refund`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}',
+    });
+    assert.deepEqual([refund.status, await refund.json()], [400, { error: 'API v2 is not configured on this server' }]);
+    assert.equal((await v1Only.orders.get(order.out_trade_no)).status, 'paid', 'the claim let go: another instance may refund it');
+  } finally {
+    await v1Only.close();
   }
 });

@@ -639,6 +639,13 @@ test('demo/main.mjs with EPAY_API=v2: keys as a file, PEM text or bare base64; m
 test('demo/main.mjs --data DIR: the orders, the shop\'s and the sandbox\'s, survive a restart; bad database and reconciliation options refused', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'epay-demo-data-'));
   try {
+    /** Runs the demo and checks it exits 2 with `message` on stderr. */
+    const refused = async (env, args, message) => {
+      const demo = await runDemo(env, args);
+      assert.equal(demo.url, null, 'it does not start');
+      assert.equal(await demo.exited, 2);
+      assert.match(demo.output.err, message);
+    };
     const first = await runDemo({}, ['--data', dir]);
     assert.match(first.output.out, new RegExp(`Orders: embedded PGlite in ${join(dir, 'pglite').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     assert.match(first.output.out, /Reconciliation: every 60 s, orders unpaid for 300 s or more/);
@@ -655,16 +662,13 @@ test('demo/main.mjs --data DIR: the orders, the shop\'s and the sandbox\'s, surv
       assert.deepEqual([kept.order.name, kept.order.money, kept.order.status], ['一杯咖啡 Coffee', '1.00', 'unpaid']);
       const gateway = await (await fetch(`${second.url}api/orders/${order.out_trade_no}/gateway`)).json();
       assert.equal(gateway.gateway.trade_no, order.trade_no, 'the restarted sandbox knows the order too');
+      // A second demo on the folder in use would lose the first's orders: refused (PGlite has no lock of its own).
+      await refused({}, ['--data', dir], /the database folder \S+ is in use by process \d+: one process per PGlite folder/);
+      assert.equal((await fetch(`${second.url}api/orders/${order.out_trade_no}`)).status, 200, 'the running demo is untouched');
     } finally {
       assert.equal(await second.stop(), 0);
     }
 
-    const refused = async (env, args, message) => {
-      const demo = await runDemo(env, args);
-      assert.equal(demo.url, null, 'it does not start');
-      assert.equal(await demo.exited, 2);
-      assert.match(demo.output.err, message);
-    };
     await refused({}, ['--memory', '--reconcile-every', '1m'], /--reconcile-every must be a whole number of seconds/);
     await refused({ RECONCILE_AFTER_SEC: '-5' }, ['--memory'], /--reconcile-after must be a whole number of seconds/);
     await refused({ DATABASE_URL: 'postgres://127.0.0.1:1/x' }, ['--memory'], /--memory and DATABASE_URL: choose one/);

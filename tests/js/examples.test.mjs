@@ -428,6 +428,36 @@ describe('database.mjs: exactly once in SQL, reconciliation, several instances',
     }
   });
 
+  test('PGlite: the reconciliation leaves alone an order the gateway reports paid and then refunded', async () => {
+    const example = startExample('database.mjs', { RECONCILE_EVERY_SEC: '0.2', RECONCILE_AFTER_SEC: '0' });
+    const faults = `${sandbox.url}_sandbox/faults`;
+    const fault = async (spec) => assert.equal((await fetchAnswer(faults, { method: 'POST', json: spec })).status, 200);
+    try {
+      const [, url] = await example.line(/^listening on (http:\S+\/)$/, 'listening');
+      // Notifies dropped, and the gateway's queries failing until both orders are where they should be.
+      await fault({ target: 'notify', kind: 'notify_fail', times: 0 });
+      await fault({ target: 'api.php?act=order', kind: 'http500', times: 0 });
+      const [refunded, paid] = [await checkout(url), await checkout(url)];
+      await pay(refunded.trade_no);
+      const refund = await fetchAnswer(`${sandbox.url}api.php?act=refund`, {
+        method: 'POST', form: { pid: String(TEST_PID), key: TEST_KEY, trade_no: refunded.trade_no, money: '0.01' },
+      });
+      assert.equal(refund.body?.code, 0, refund.text);
+      await pay(paid.trade_no);
+      await Promise.all([notifyEnded(refunded.out_trade_no), notifyEnded(paid.out_trade_no)]); // every notify dropped, none pending
+      assert.equal(sandboxOrder(refunded.out_trade_no).status, 2, 'refunded at the gateway');
+      await fetchAnswer(faults, { method: 'DELETE' });
+
+      await example.line(fulfilled(paid, 'by reconciliation$'), 'the paid order fulfilled by reconciliation');
+      const queries = sandbox.state.requests['api.php?act=order'];
+      await waitFor(() => sandbox.state.requests['api.php?act=order'] >= queries + 2, 'two more reconciliations');
+      assert.equal(example.count(/^fulfilled /), 1, `only the paid order:\n${example.stdout()}`);
+    } finally {
+      await fetchAnswer(faults, { method: 'DELETE' });
+      await example.stop();
+    }
+  });
+
   test('PGlite in DATA_DIR: an order checked out before a restart is fulfilled after it', async () => {
     const env = { DATA_DIR: join(tmp, 'pglite'), RECONCILE_EVERY_SEC: '3600' };
     const before = startExample('database.mjs', env);
