@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 
+# Panic locations name source files: drop the build machine's prefixes
+# (the registry's and the std source's) from those shipped in the .wasm.
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}/registry/src/= --remap-path-prefix=/usr/lib/rustlib/src/rust/library/="
 # cdylib only for this build, so that LTO stays on (cargo #9672).
 "${WASM_CARGO[@]}" rustc -q --lib --crate-type cdylib --release "${WASM_TARGET[@]}"
 raw=target/wasm/wasm32-unknown-unknown/release/epay_wasm.wasm
