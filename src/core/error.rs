@@ -152,7 +152,7 @@ pub fn check_option(what: &str, name: &str, known: &[&str]) -> Result<()> {
 
 /// The first `n` characters of `text` (all of it when shorter).
 pub fn first_chars(text: &str, n: usize) -> &str {
-    text.char_indices().nth(n).map_or(text, |(end, _)| &text[..end])
+    text.char_indices().nth(n).and_then(|(end, _)| text.get(..end)).unwrap_or(text)
 }
 
 /// Shorthand for results of this crate.

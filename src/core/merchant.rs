@@ -8,7 +8,7 @@ use super::notify::{verify_notify, Expected, Verification};
 use super::order::check_pid;
 use super::params::Params;
 use super::sign::{check_key, sign, sign_params};
-use super::url::{encode_query, Gateway};
+use super::url::{percent_encode_into, Gateway};
 use std::fmt;
 
 /// How much of a bad body an error shows, in characters.
@@ -97,9 +97,9 @@ impl Merchant {
     /// `text` with every occurrence of the KEY (raw or percent-encoded)
     /// replaced by `***`.
     pub fn redact(&self, text: &str) -> String {
-        let encoded = encode_query([("", self.key.as_str())]);
-        let encoded = &encoded[1..]; // drop the "=" of the empty name
-        replace_all(&replace_all(text, &self.key), encoded)
+        let mut encoded = String::new();
+        percent_encode_into(&mut encoded, &self.key);
+        replace_all(&replace_all(text, &self.key), &encoded)
     }
 
     /// `error` with the KEY removed from everything it carries. A body is
@@ -127,11 +127,13 @@ impl Merchant {
 fn replace_all(text: &str, secret: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    // A match of whole UTF-8 text starts and ends on character boundaries.
     while let Some(at) = rest.as_bytes().windows(secret.len()).position(|w| w == secret.as_bytes()) {
-        out.push_str(&rest[..at]);
+        // Never breaks: a match of whole UTF-8 text starts and ends on
+        // character boundaries (`get`, not `[..]`: no panic path in the wasm).
+        let (Some(before), Some(after)) = (rest.get(..at), rest.get(at + secret.len()..)) else { break };
+        out.push_str(before);
         out.push_str("***");
-        rest = &rest[at + secret.len()..];
+        rest = after;
     }
     out.push_str(rest);
     out

@@ -221,8 +221,7 @@ pub fn truncate_utf8(text: &str, max: usize) -> &str {
     if text.len() <= max {
         return text;
     }
-    let end = (0..=max).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
-    &text[..end]
+    (0..=max).rev().find_map(|end| text.get(..end)).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -21,12 +21,12 @@ pub fn check_http_url(field: &str, url: &str) -> Result<()> {
 fn url_problem(url: &str) -> Option<&'static str> {
     let Some(rest) = strip_scheme(url) else { return Some("must be an absolute http:// or https:// URL") };
     let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..host_end];
-    if authority.is_empty() || authority.starts_with(':') {
+    let authority = &rest.as_bytes()[..host_end];
+    if authority.is_empty() || authority.starts_with(b":") {
         return Some("has no host");
     }
-    let host_ok = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b':' | b'[' | b']' | b'_');
-    if !authority.bytes().all(host_ok) {
+    let host_ok = |&b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b':' | b'[' | b']' | b'_');
+    if !authority.iter().all(host_ok) {
         return Some("has a host with characters that are not allowed (user info is not accepted)");
     }
     let bad = |c: char| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '\\' | '`');
@@ -41,8 +41,8 @@ fn url_problem(url: &str) -> Option<&'static str> {
 
 fn strip_scheme(url: &str) -> Option<&str> {
     ["http://", "https://"].iter().find_map(|scheme| {
-        let head = url.get(..scheme.len())?;
-        head.eq_ignore_ascii_case(scheme).then(|| &url[scheme.len()..])
+        let (head, rest) = url.split_at_checked(scheme.len())?;
+        head.eq_ignore_ascii_case(scheme).then_some(rest)
     })
 }
 

@@ -169,7 +169,7 @@ fn take_non_ascii(text: &str, units: usize) -> Option<&str> {
         left = left.checked_sub(c.len_utf16())?;
         len += c.len_utf8();
     }
-    Some(&text[..len])
+    text.get(..len)
 }
 
 /// The fields of `text` from byte `*pos` on, cut by the UTF-16 lengths

@@ -170,7 +170,7 @@ fn pem(rest: &str) -> std::result::Result<(&str, &str), Why> {
     let bad_pem = || Why::from("is not a well-formed PEM block (-----BEGIN X-----, base64, -----END X-----)");
     // The label is letters and spaces: it ends at the first `-`.
     let label_end = rest.bytes().position(|b| b == b'-').ok_or_else(bad_pem)?;
-    let (label, after) = rest.split_at(label_end);
+    let (label, after) = rest.split_at_checked(label_end).ok_or_else(bad_pem)?;
     let body_and_end = after.strip_prefix(DASHES).ok_or_else(bad_pem)?;
     let end = ["-----END ", label, DASHES].concat();
     let body = body_and_end.strip_suffix(end.as_str()).ok_or_else(bad_pem)?;
