@@ -384,10 +384,11 @@ describe('database.mjs: exactly once in SQL, reconciliation, several instances',
   }
   const fulfilled = (order, how = '') => new RegExp(`^fulfilled ${order.out_trade_no}: trade_no ${order.trade_no}, ¥0\\.01, ${how}`);
 
-  test('PGlite: a wrong amount refused; paid by the notify, fulfilled once through its replays', async () => {
-    const example = startExample('database.mjs', { RECONCILE_EVERY_SEC: '3600' });
+  test('PGlite, listening on HOST: a wrong amount refused; paid by the notify, fulfilled once through its replays', async () => {
+    const example = startExample('database.mjs', { RECONCILE_EVERY_SEC: '3600', HOST: '127.0.0.2' }); // Linux: all of 127/8 is loopback
     try {
       const [, url] = await example.line(/^listening on (http:\S+\/)$/, 'listening');
+      assert.match(url, /^http:\/\/127\.0\.0\.2:\d+\/$/);
       const order = await checkout(url);
       const wrong = { pid: String(TEST_PID), trade_no: order.trade_no, out_trade_no: order.out_trade_no, type: 'alipay', name: 'VIP会员', money: '1', trade_status: 'TRADE_SUCCESS' };
       const refused = await fetchAnswer(`${order.notify_url}?${new URLSearchParams({ ...wrong, sign: md5Sign(wrong), sign_type: 'MD5' })}`);
@@ -455,6 +456,29 @@ describe('database.mjs: exactly once in SQL, reconciliation, several instances',
     } finally {
       await fetchAnswer(faults, { method: 'DELETE' });
       await example.stop();
+    }
+  });
+
+  test('PGlite: the reconciliation does not fulfil an order on a paid answer about another out_trade_no', async () => {
+    const gateway = await misanswering();
+    const example = startExample('database.mjs', { EPAY_GATEWAY: gateway.url, RECONCILE_EVERY_SEC: '0.2', RECONCILE_AFTER_SEC: '0' });
+    const faults = `${sandbox.url}_sandbox/faults`;
+    try {
+      const [, url] = await example.line(/^listening on (http:\S+\/)$/, 'listening');
+      assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/, 'HOST defaults to 127.0.0.1');
+      assert.equal((await fetchAnswer(faults, { method: 'POST', json: { target: 'notify', kind: 'notify_fail', times: 0 } })).status, 200);
+      const order = await checkout(url);
+      await pay(order.trade_no);
+      await waitFor(() => example.stderr().includes(`reconcile ${order.out_trade_no}: the gateway answered about SOMEONE-ELSE`),
+        `the answer refused:\n${example.stderr()}`, STEP_TIMEOUT);
+      const queries = sandbox.state.requests['api.php?act=order'];
+      await waitFor(() => sandbox.state.requests['api.php?act=order'] >= queries + 2, 'two more reconciliations');
+      assert.equal(example.count(/^fulfilled /), 0, `nothing fulfilled:\n${example.stdout()}`);
+      assert.equal(sandboxOrder(order.out_trade_no).status, 1, 'paid at the gateway all along');
+    } finally {
+      await fetchAnswer(faults, { method: 'DELETE' });
+      await example.stop();
+      await gateway.close();
     }
   });
 
@@ -638,6 +662,30 @@ describe('Vite browser app', () => {
     }
   });
 });
+
+/**
+ * A gateway in front of the sandbox that passes every request through but
+ * answers each act=order about another out_trade_no, `SOMEONE-ELSE` (as a
+ * gateway that mixes up orders would); resolves { url, close }.
+ */
+async function misanswering() {
+  const server = createServer(async (req, res) => {
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    const answer = await fetch(new URL(req.url.slice(1), sandbox.url), {
+      method: req.method, redirect: 'manual',
+      ...(req.method === 'GET' ? {} : { body: Buffer.concat(chunks), headers: { 'content-type': req.headers['content-type'] } }),
+    });
+    let body = await answer.text();
+    if (new URL(req.url, 'http://x').searchParams.get('act') === 'order') body = JSON.stringify({ ...JSON.parse(body), out_trade_no: 'SOMEONE-ELSE' });
+    res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain' }).end(body);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/`,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
+  };
+}
 
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
 
