@@ -202,22 +202,24 @@ after(async () => {
 // ---------------------------------------------------------------- tests
 
 describe('examples/ and the README', () => {
-  test('each README snippet marked <!-- examples/FILE --> or <!-- examples/FILE#REGION --> is that file or region', async (t) => {
-    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
-    const marked = [...readme.matchAll(/<!-- (examples\/[^ #]+)(?:#([\w-]+))? -->\n```\w*\n([\s\S]*?)```/g)];
-    assert.ok(marked.length >= 4, `found ${marked.length} marked snippets`);
-    for (const [, file, region, block] of marked) {
-      const source = await readFile(join(ROOT, file), 'utf8');
-      assert.equal(block, region ? regionOf(source, region, file) : source, `README snippet ${file}${region ? `#${region}` : ''}`);
+  test('every JavaScript block of the README and the npm README is an example file or a region of one, marked and equal', async (t) => {
+    const seen = [];
+    for (const doc of ['README.md', 'pkg-template/README.md']) {
+      const markdown = await readFile(join(ROOT, doc), 'utf8');
+      const blocks = codeBlocks(markdown, doc);
+      const code = blocks.filter((b) => !b.lang || JS_LANGS.includes(b.lang));
+      assert.deepEqual(code.filter((b) => !b.file).map((b) => `${doc}:${b.line} (${b.lang || 'no language'})`), [],
+        `${doc}: every JavaScript block is preceded by <!-- examples/FILE --> or <!-- examples/FILE#REGION -->`);
+      for (const { file, region, code: block, line } of blocks.filter((b) => b.file)) {
+        const source = await readFile(join(ROOT, file), 'utf8');
+        assert.equal(block, region ? regionOf(source, region, file) : source, `${doc}:${line} is ${file}${region ? `#${region}` : ''}`);
+        seen.push(`${file}${region ? `#${region}` : ''}`);
+      }
+      const markers = markdown.match(/^<!-- examples\/.*-->$/gm) ?? [];
+      assert.equal(markers.length, blocks.filter((b) => b.file).length, `${doc}: every marker is right above a code block`);
     }
-    t.diagnostic(`${marked.length} snippets: ${marked.map(([, f, r]) => (r ? `${f}#${r}` : f)).join(', ')}`);
-    // The sections that show examples have no unmarked code.
-    for (const section of ['Use it', 'Integrate']) {
-      const body = readme.split(`\n## ${section}\n`)[1]?.split('\n## ')[0];
-      assert.ok(body, `README has a "## ${section}" section`);
-      const unmarked = [...body.matchAll(/(^|\n)(?!<!-- examples\/)[^\n]*\n```(js|ts|mjs|cjs)\n/g)];
-      assert.deepEqual(unmarked.map((m) => m[0]), [], `${section}: every code block is marked with its example`);
-    }
+    assert.ok(seen.length >= 15, `found ${seen.length} marked snippets`);
+    t.diagnostic(`${seen.length} snippets: ${seen.join(', ')}`);
   });
 
   test('package.json files declare what the examples import, at the versions the tests run', async () => {
@@ -239,6 +241,28 @@ describe('examples/ and the README', () => {
     }
   });
 });
+
+/** The languages of a Markdown code block that must be an example's (a block without one too). */
+const JS_LANGS = ['js', 'mjs', 'cjs', 'javascript', 'ts', 'mts', 'cts', 'typescript', 'jsx', 'tsx'];
+
+/**
+ * The fenced code blocks of a Markdown text: `{ lang, code, line, file, region }`,
+ * `file` and `region` from a `<!-- examples/FILE#REGION -->` line right above it.
+ */
+function codeBlocks(markdown, doc) {
+  const lines = markdown.split('\n');
+  const blocks = [];
+  for (let i = 0; i < lines.length; i += 1) {
+    const open = lines[i].match(/^```\s*(\w*)/);
+    if (!open) continue;
+    const end = lines.findIndex((l, j) => j > i && /^```\s*$/.test(l));
+    assert.ok(end > i, `${doc}:${i + 1}: a code block that never ends`);
+    const marker = lines[i - 1]?.match(/^<!-- (examples\/[^ #]+)(?:#([\w-]+))? -->$/);
+    blocks.push({ lang: open[1], code: `${lines.slice(i + 1, end).join('\n')}\n`, line: i + 1, file: marker?.[1], region: marker?.[2] });
+    i = end;
+  }
+  return blocks;
+}
 
 /** The lines between `// #region NAME` and `// #endregion` in `source`, their common indent removed. */
 function regionOf(source, name, file) {
