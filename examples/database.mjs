@@ -5,9 +5,10 @@
 // handler). Runs on an embedded PGlite database (in memory; DATA_DIR=folder
 // keeps it) or, with DATABASE_URL=postgres://..., on a PostgreSQL server every
 // instance shares. EPAY_GATEWAY, EPAY_PID and EPAY_KEY name the gateway and
-// merchant (default: epay-sandbox's, `npx epay-sandbox`); PORT the port (0:
-// any), PUBLIC_URL the URL the gateway reaches this server at (default: from
-// the Host header);
+// merchant (default: epay-sandbox's, `npx epay-sandbox`); HOST the address to
+// listen on (default 127.0.0.1: this machine only; 0.0.0.0 behind a load
+// balancer on another machine), PORT the port (0: any), PUBLIC_URL the URL
+// the gateway reaches this server at (default: from the Host header);
 // RECONCILE_EVERY_SEC (60) and RECONCILE_AFTER_SEC (300) the reconciliation.
 import { randomUUID } from 'node:crypto';
 import express from 'express';
@@ -91,10 +92,11 @@ async function reconcile() {
   for (const order of rows) {
     try {
       const found = await client.queryOrder({ out_trade_no: order.out_trade_no });
+      if (found.out_trade_no !== order.out_trade_no) throw new Error(`the gateway answered about ${found.out_trade_no}`);
       // `paid` is true of an order refunded since, too (status 2): nothing to deliver then.
       if (found.paid && !found.refunded) await markPaid(order.out_trade_no, found.trade_no, found.money, 'reconciliation');
     } catch (error) {
-      console.error(`reconcile ${order.out_trade_no}:`, error.code ?? error); // e.g. never created at the gateway
+      console.error(`reconcile ${order.out_trade_no}:`, error.code ?? error.message); // e.g. never created at the gateway
     }
   }
 }
@@ -114,4 +116,7 @@ app.post('/checkout', async (req, res) => {
   res.json({ out_trade_no, payurl });
 });
 
-const server = app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => console.log(`listening on http://127.0.0.1:${server.address().port}/`));
+const host = process.env.HOST ?? '127.0.0.1';
+const server = app.listen(Number(process.env.PORT ?? 3000), host, () => {
+  console.log(`listening on http://${host.includes(':') ? `[${host}]` : host}:${server.address().port}/`);
+});

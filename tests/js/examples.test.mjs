@@ -25,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TEST_KEY_FILES, startSandbox } from 'epay-sandbox';
-import { TEST_KEY, TEST_PID, fetchAnswer, md5Sign, rsaSign, waitFor } from './support.mjs';
+import { TEST_KEY, TEST_PID, fetchAnswer, md5Sign, rsaSign, rsaVerifies, sleep, waitFor } from './support.mjs';
 import { startPostgres } from './postgres.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -202,22 +202,24 @@ after(async () => {
 // ---------------------------------------------------------------- tests
 
 describe('examples/ and the README', () => {
-  test('each README snippet marked <!-- examples/FILE --> or <!-- examples/FILE#REGION --> is that file or region', async (t) => {
-    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
-    const marked = [...readme.matchAll(/<!-- (examples\/[^ #]+)(?:#([\w-]+))? -->\n```\w*\n([\s\S]*?)```/g)];
-    assert.ok(marked.length >= 4, `found ${marked.length} marked snippets`);
-    for (const [, file, region, block] of marked) {
-      const source = await readFile(join(ROOT, file), 'utf8');
-      assert.equal(block, region ? regionOf(source, region, file) : source, `README snippet ${file}${region ? `#${region}` : ''}`);
+  test('every JavaScript block of the README and the npm README is an example file or a region of one, marked and equal', async (t) => {
+    const seen = [];
+    for (const doc of ['README.md', 'pkg-template/README.md']) {
+      const markdown = await readFile(join(ROOT, doc), 'utf8');
+      const blocks = codeBlocks(markdown, doc);
+      const code = blocks.filter((b) => !b.lang || JS_LANGS.includes(b.lang));
+      assert.deepEqual(code.filter((b) => !b.file).map((b) => `${doc}:${b.line} (${b.lang || 'no language'})`), [],
+        `${doc}: every JavaScript block is preceded by <!-- examples/FILE --> or <!-- examples/FILE#REGION -->`);
+      for (const { file, region, code: block, line } of blocks.filter((b) => b.file)) {
+        const source = await readFile(join(ROOT, file), 'utf8');
+        assert.equal(block, region ? regionOf(source, region, file) : source, `${doc}:${line} is ${file}${region ? `#${region}` : ''}`);
+        seen.push(`${file}${region ? `#${region}` : ''}`);
+      }
+      const markers = markdown.match(/^<!-- examples\/.*-->$/gm) ?? [];
+      assert.equal(markers.length, blocks.filter((b) => b.file).length, `${doc}: every marker is right above a code block`);
     }
-    t.diagnostic(`${marked.length} snippets: ${marked.map(([, f, r]) => (r ? `${f}#${r}` : f)).join(', ')}`);
-    // The sections that show examples have no unmarked code.
-    for (const section of ['Use it', 'Integrate']) {
-      const body = readme.split(`\n## ${section}\n`)[1]?.split('\n## ')[0];
-      assert.ok(body, `README has a "## ${section}" section`);
-      const unmarked = [...body.matchAll(/(^|\n)(?!<!-- examples\/)[^\n]*\n```(js|ts|mjs|cjs)\n/g)];
-      assert.deepEqual(unmarked.map((m) => m[0]), [], `${section}: every code block is marked with its example`);
-    }
+    assert.ok(seen.length >= 15, `found ${seen.length} marked snippets`);
+    t.diagnostic(`${seen.length} snippets: ${seen.join(', ')}`);
   });
 
   test('package.json files declare what the examples import, at the versions the tests run', async () => {
@@ -239,6 +241,28 @@ describe('examples/ and the README', () => {
     }
   });
 });
+
+/** The languages of a Markdown code block that must be an example's (a block without one too). */
+const JS_LANGS = ['js', 'mjs', 'cjs', 'javascript', 'ts', 'mts', 'cts', 'typescript', 'jsx', 'tsx'];
+
+/**
+ * The fenced code blocks of a Markdown text: `{ lang, code, line, file, region }`,
+ * `file` and `region` from a `<!-- examples/FILE#REGION -->` line right above it.
+ */
+function codeBlocks(markdown, doc) {
+  const lines = markdown.split('\n');
+  const blocks = [];
+  for (let i = 0; i < lines.length; i += 1) {
+    const open = lines[i].match(/^```\s*(\w*)/);
+    if (!open) continue;
+    const end = lines.findIndex((l, j) => j > i && /^```\s*$/.test(l));
+    assert.ok(end > i, `${doc}:${i + 1}: a code block that never ends`);
+    const marker = lines[i - 1]?.match(/^<!-- (examples\/[^ #]+)(?:#([\w-]+))? -->$/);
+    blocks.push({ lang: open[1], code: `${lines.slice(i + 1, end).join('\n')}\n`, line: i + 1, file: marker?.[1], region: marker?.[2] });
+    i = end;
+  }
+  return blocks;
+}
 
 /** The lines between `// #region NAME` and `// #endregion` in `source`, their common indent removed. */
 function regionOf(source, name, file) {
@@ -292,6 +316,37 @@ describe('Node examples against the sandbox', () => {
     assert.equal(sandbox.state.requests['api.php?act=refund'] - refundsBefore, 1, 'the refund was sent exactly once');
   });
 
+  test('client.mjs: an order created, queried once paid at the gateway, listed, refunded once; a second refund and a misspelt option refused', async () => {
+    const refundsBefore = sandbox.state.requests['api.php?act=refund'] ?? 0;
+    const example = startExample('client.mjs');
+    const [, outTradeNo, tradeNo, payurl] = await example.line(/^created (\S+): trade_no (\S+), pay at (\S+)$/, 'created');
+    const order = sandboxOrder(outTradeNo);
+    assert.deepEqual([order.trade_no, order.money, order.name, order.via, order.status], [tradeNo, '0.01', 'VIP会员', 'mapi', 0]);
+    assert.equal(order.notify_url, `https://shop.example/epay/notify/${outTradeNo}`);
+    assert.equal(payurl, `${sandbox.url}pay/${tradeNo}`);
+    await sleep(700);
+    assert.equal(example.count(/^queried:/), 0, 'it waits for the payment');
+    const listed = sandbox.state.store.list(TEST_PID); // newest first, as act=orders
+    const paidBefore = listed.filter((o) => o.status === 1).map((o) => o.trade_no);
+    await pay(tradeNo);
+    const { code, signal } = await example.exited;
+    assert.deepEqual({ code, signal }, { code: 0, signal: null }, example.stderr());
+    assert.equal(example.stderr(), '');
+    const out = example.stdout();
+    assert.match(out, /^queried: status 1, paid true, refunded false, ¥0\.01$/m);
+    assert.match(out, new RegExp(`^page: ${Math.min(20, listed.length)} orders, newest ${tradeNo}$`, 'm'));
+    const paidListed = [...out.matchAll(/^paid order: (\S+)$/gm)].map((m) => m[1]);
+    assert.deepEqual(paidListed, [tradeNo, ...paidBefore], 'orders({ status: 1 }): every paid order, newest first, across pages');
+    const [, merchantOrders, fields] = out.match(/^merchant 1005: (\d+) orders; (.*)$/m);
+    assert.equal(Number(merchantOrders), listed.length);
+    assert.ok(!fields.split(' ').includes('key'), `the echoed key dropped: ${fields}`);
+    assert.match(out, /^settlements: 0$/m);
+    assert.match(out, new RegExp(`^refunded ${tradeNo}: code 0, \\S+`, 'm'));
+    assert.deepEqual([order.status, order.refundmoney], [2, '0.01'], 'refunded at the gateway');
+    assert.deepEqual(out.match(/^refused: .*$/gm), [`refused: API_ERROR -1 ${'该订单已全额退款'}`, 'refused: INVALID_PARAM offest']);
+    assert.equal(sandbox.state.requests['api.php?act=refund'] - refundsBefore, 2, 'each refund sent once, the misspelt query never');
+  });
+
   for (const [file, api] of [['v1.mjs', 'v1'], ['v2.mjs', 'v2']]) {
     test(`${file}: an order created, a forged notify refused, the gateway's notify verified and answered success, then the example exits`, async () => {
       const example = startExample(file);
@@ -324,8 +379,57 @@ describe('Node examples against the sandbox', () => {
       assert.deepEqual(notify.attempts.map((a) => [a.status, a.body]), [[200, 'success']], 'one attempt, answered success');
       if (api === 'v2') assert.match(notify.url, /[?&]sign_type=RSA(&|$)/, 'an RSA-signed notify');
       assert.equal(refusedReasons(example.stderr()).length, 1, 'nothing else on stderr');
+      if (api === 'v2') await v2Calls(example.stdout(), order);
     });
   }
+
+  /** What v2.mjs did after the notify: its calls on the paid order, and an order signed for a page's form. */
+  async function v2Calls(out, order) {
+    assert.match(out, /^queried: status 1, paid true, refunded false$/m);
+    const [, outRefundNo, refundNo] = out.match(/^refund (\S+): refund_no (\S+), ¥0\.01, status 1$/m);
+    const found = sandbox.state.store.findRefund(TEST_PID, { out_refund_no: outRefundNo });
+    assert.deepEqual([found?.refund.refund_no, found?.order], [refundNo, order], 'one refund of the order, under that number');
+    assert.deepEqual([order.status, order.refundmoney], [2, '0.01'], 'refunded at the gateway');
+    assert.match(out, /^close refused: API_ERROR -1 订单已支付，无法关闭$/m);
+    const listed = sandbox.state.store.list(TEST_PID);
+    assert.match(out, new RegExp(`^merchant 1005: ${listed.length} orders, balance ¥\\S+$`, 'm'));
+    const refunded = listed.filter((o) => o.status === 2).map((o) => o.trade_no);
+    assert.match(out, new RegExp(`^refunded page: ${Math.min(20, refunded.length)} orders, newest ${order.trade_no}$`, 'm'));
+    assert.deepEqual([...out.matchAll(/^refunded order: (\S+)$/gm)].map((m) => m[1]), refunded, 'orders({ status: 2 }): every refunded order');
+
+    // The form for a page: signed with the merchant's RSA key (node:crypto checks it) and accepted by the gateway.
+    const form = formFields(labelled(out, 'submit form'));
+    assert.equal(form.action, `${sandbox.url}api/pay/submit`);
+    assert.deepEqual([form.fields.pid, form.fields.money, form.fields.sign_type], [String(TEST_PID), '0.01', 'RSA']);
+    assert.ok(Math.abs(Number(form.fields.timestamp) - Date.now() / 1000) < 60, 'stamped now');
+    assert.ok(rsaVerifies(form.fields, await readFile(TEST_KEY_FILES.merchant1005PublicKey, 'utf8')), 'signed with the merchant key');
+    const posted = await fetchAnswer(form.action, { method: 'POST', form: form.fields });
+    assert.equal(posted.status, 302, posted.text);
+    const created = sandboxOrder(form.fields.out_trade_no);
+    assert.equal(posted.headers.get('location'), `${sandbox.url}pay/submit/${created.trade_no}/`);
+    assert.equal(created.api, 'v2');
+  }
+
+  test('sandbox.mjs: its own sandbox in the process; both notifies signed as a gateway signs, the faulted refund rejected and not retried, then sent again', async () => {
+    const r = await runExample('sandbox.mjs');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const notifies = [...r.stdout.matchAll(/^notify: (\S+)$/gm)].map((m) => Object.fromEntries(new URLSearchParams(m[1])));
+    assert.equal(notifies.length, 2, r.stdout);
+    const [v1, v2] = notifies;
+    for (const n of notifies) assert.deepEqual([n.pid, n.money, n.name, n.trade_status], [String(TEST_PID), '0.01', 'VIP会员', 'TRADE_SUCCESS']);
+    assert.ok(md5Signs(v1), 'the V1 notify signed with the KEY (node:crypto checks it)');
+    assert.equal(v2.sign_type, 'RSA');
+    assert.ok(rsaVerifies(v2, await readFile(TEST_KEY_FILES.platformPublicKey, 'utf8')), 'the V2 notify signed with the platform key');
+    assert.ok(Math.abs(Number(v2.timestamp) - Date.now() / 1000) < 60);
+    // The fault: the first refund an HTTP 500, not retried; the second done.
+    const lines = r.stdout.split('\n');
+    const faulted = lines.indexOf('refund: HTTP_ERROR 500');
+    assert.ok(faulted >= 0 && faulted < lines.indexOf(`refunded ${v1.trade_no}: code 0`), r.stdout);
+    assert.ok(lines.includes(`v2 ${v2.trade_no}: paid true`), r.stdout);
+    assert.ok(lines.includes(`held ${v1.trade_no}: status 2, refundmoney 0.01, refund requests 2`), r.stdout);
+    assert.equal(sandboxOrder(v1.out_trade_no), undefined, 'nothing sent to the shared sandbox');
+  });
 });
 
 describe('framework examples: a real notify through the handler', () => {
@@ -384,10 +488,11 @@ describe('database.mjs: exactly once in SQL, reconciliation, several instances',
   }
   const fulfilled = (order, how = '') => new RegExp(`^fulfilled ${order.out_trade_no}: trade_no ${order.trade_no}, ¥0\\.01, ${how}`);
 
-  test('PGlite: a wrong amount refused; paid by the notify, fulfilled once through its replays', async () => {
-    const example = startExample('database.mjs', { RECONCILE_EVERY_SEC: '3600' });
+  test('PGlite, listening on HOST: a wrong amount refused; paid by the notify, fulfilled once through its replays', async () => {
+    const example = startExample('database.mjs', { RECONCILE_EVERY_SEC: '3600', HOST: '127.0.0.2' }); // Linux: all of 127/8 is loopback
     try {
       const [, url] = await example.line(/^listening on (http:\S+\/)$/, 'listening');
+      assert.match(url, /^http:\/\/127\.0\.0\.2:\d+\/$/);
       const order = await checkout(url);
       const wrong = { pid: String(TEST_PID), trade_no: order.trade_no, out_trade_no: order.out_trade_no, type: 'alipay', name: 'VIP会员', money: '1', trade_status: 'TRADE_SUCCESS' };
       const refused = await fetchAnswer(`${order.notify_url}?${new URLSearchParams({ ...wrong, sign: md5Sign(wrong), sign_type: 'MD5' })}`);
@@ -455,6 +560,29 @@ describe('database.mjs: exactly once in SQL, reconciliation, several instances',
     } finally {
       await fetchAnswer(faults, { method: 'DELETE' });
       await example.stop();
+    }
+  });
+
+  test('PGlite: the reconciliation does not fulfil an order on a paid answer about another out_trade_no', async () => {
+    const gateway = await misanswering();
+    const example = startExample('database.mjs', { EPAY_GATEWAY: gateway.url, RECONCILE_EVERY_SEC: '0.2', RECONCILE_AFTER_SEC: '0' });
+    const faults = `${sandbox.url}_sandbox/faults`;
+    try {
+      const [, url] = await example.line(/^listening on (http:\S+\/)$/, 'listening');
+      assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/, 'HOST defaults to 127.0.0.1');
+      assert.equal((await fetchAnswer(faults, { method: 'POST', json: { target: 'notify', kind: 'notify_fail', times: 0 } })).status, 200);
+      const order = await checkout(url);
+      await pay(order.trade_no);
+      await waitFor(() => example.stderr().includes(`reconcile ${order.out_trade_no}: the gateway answered about SOMEONE-ELSE`),
+        `the answer refused:\n${example.stderr()}`, STEP_TIMEOUT);
+      const queries = sandbox.state.requests['api.php?act=order'];
+      await waitFor(() => sandbox.state.requests['api.php?act=order'] >= queries + 2, 'two more reconciliations');
+      assert.equal(example.count(/^fulfilled /), 0, `nothing fulfilled:\n${example.stdout()}`);
+      assert.equal(sandboxOrder(order.out_trade_no).status, 1, 'paid at the gateway all along');
+    } finally {
+      await fetchAnswer(faults, { method: 'DELETE' });
+      await example.stop();
+      await gateway.close();
     }
   });
 
@@ -638,6 +766,30 @@ describe('Vite browser app', () => {
     }
   });
 });
+
+/**
+ * A gateway in front of the sandbox that passes every request through but
+ * answers each act=order about another out_trade_no, `SOMEONE-ELSE` (as a
+ * gateway that mixes up orders would); resolves { url, close }.
+ */
+async function misanswering() {
+  const server = createServer(async (req, res) => {
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    const answer = await fetch(new URL(req.url.slice(1), sandbox.url), {
+      method: req.method, redirect: 'manual',
+      ...(req.method === 'GET' ? {} : { body: Buffer.concat(chunks), headers: { 'content-type': req.headers['content-type'] } }),
+    });
+    let body = await answer.text();
+    if (new URL(req.url, 'http://x').searchParams.get('act') === 'order') body = JSON.stringify({ ...JSON.parse(body), out_trade_no: 'SOMEONE-ELSE' });
+    res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain' }).end(body);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/`,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
+  };
+}
 
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
 
