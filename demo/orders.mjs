@@ -173,15 +173,34 @@ export class Orders extends EventEmitter {
   /**
    * What reconciliation asks the gateway about: orders unpaid for at least
    * `olderThanSec` seconds but created within the last day (an abandoned
-   * order is not asked about forever), oldest first, at most `limit`.
+   * order is not asked about forever), and with `dueOnly` only those whose
+   * `next_check_at` has come (see `checked`), oldest first, at most `limit`.
    */
-  async unpaid({ olderThanSec, limit }) {
+  async unpaid({ olderThanSec, limit, dueOnly = true }) {
     return this.#db.query(
       `SELECT out_trade_no, api, money, trade_no FROM orders
         WHERE status = 'unpaid' AND created_at <= now() - make_interval(secs => $1)
           AND created_at > now() - interval '1 day'
+          AND (NOT $3 OR next_check_at IS NULL OR next_check_at <= now())
         ORDER BY created_at LIMIT $2`,
-      [olderThanSec, limit],
+      [olderThanSec, limit, dueOnly],
+    );
+  }
+
+  /**
+   * Reconciliation asked the gateway about the unpaid order and it stays
+   * unpaid here (no such order at the gateway, unpaid there, or the query
+   * failed): counts the check and puts the next one off by `firstSec`
+   * seconds after the first check, doubling after each (2, 4, 8... times),
+   * at most `maxSec`. An order abandoned before the gateway ever saw it
+   * then costs a few queries, not one every pass for a day.
+   */
+  async checked(outTradeNo, { firstSec, maxSec }) {
+    await this.#db.query(
+      `UPDATE orders SET checks = checks + 1,
+              next_check_at = now() + make_interval(secs => least($2 * power(2, least(checks, 30)), $3))
+        WHERE out_trade_no = $1 AND status = 'unpaid'`,
+      [outTradeNo, firstSec, maxSec],
     );
   }
 }

@@ -147,13 +147,14 @@ async function gatewayOrder(ctx, req, res, outTradeNo) {
 
 /**
  * POST /api/reconcile: one reconciliation pass now, over every unpaid
- * order however young, created within the last day (the Orders page's button); answers
+ * order however young, created within the last day, its backoff run out
+ * or not (the Orders page's button); answers
  * `{ checked, fulfilled, failed }`. Clicks during a pass get its result
  * rather than starting another (a flood of clicks cannot flood the gateway).
  */
 async function reconcileNow(ctx, req, res) {
   await readJson(req);
-  ctx.buttonPass ??= reconcile(ctx, 0).finally(() => { ctx.buttonPass = null; });
+  ctx.buttonPass ??= reconcile(ctx, 0, { dueOnly: false }).finally(() => { ctx.buttonPass = null; });
   sendJson(res, 200, await ctx.buttonPass);
 }
 

@@ -13,7 +13,9 @@
 //  - reconciliation: the sandbox drops every notify; one pass of the Orders
 //    page's button asks the gateway and fulfils them all, and nothing the
 //    gateway does not report paid for our amount (unpaid, refunded, another
-//    amount).
+//    amount); it backs off (orders never submitted to the gateway are asked
+//    about on a doubling schedule, simulated over a day by moving their
+//    timestamps back), yet finds one paid after a few failed checks.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -257,6 +259,78 @@ export function demoDbSuite({ databases }) {
     } finally {
       await control('faults', { method: 'DELETE' });
     }
+  });
+
+  /** Creates page-jump orders (signed fields, not submitted to the gateway), V1 then V2; resolves `{ order, gateway, fields }` each. */
+  const pageOrders = () => Promise.all(['v1', 'v2'].map(async (api) => {
+    const res = await fetch(`${state.instances[0].url}api/orders`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ product: 'coffee', mode: 'page', api }),
+    });
+    assert.equal(res.status, 201);
+    return res.json();
+  }));
+  /** Time passes for these orders: their created_at and next_check_at move `sec` seconds into the past. */
+  const age = (outs, sec) => sql(`UPDATE orders SET created_at = created_at - make_interval(secs => $2),
+    next_check_at = next_check_at - make_interval(secs => $2) WHERE out_trade_no = ANY($1)`, [outs, sec]);
+  const queries = async () => {
+    const now = await control('requests');
+    return [now['api.php?act=order'] ?? 0, now['api/pay/query'] ?? 0];
+  };
+
+  test('reconciliation backs off: page-jump orders never submitted to the gateway are asked about a dozen times in their day, not every pass', async () => {
+    const outs = (await pageOrders()).map((p) => p.order.out_trade_no);
+    // Earlier tests' unpaid orders out of the window: the counts below are these two orders' own.
+    await sql("UPDATE orders SET created_at = created_at - interval '2 days' WHERE status = 'unpaid' AND NOT (out_trade_no = ANY($1))", [outs]);
+    // The rule, from its description: first check at 300 s, then waits of 60 s doubling, at most 4 h, while younger than a day.
+    const expected = [];
+    for (let at = 300, wait = 60; at < 86_400; at += wait, wait = Math.min(wait * 2, 4 * 3600)) expected.push(at);
+    const before = await queries();
+    const checkedAt = [];
+    for (let minute = 1; minute <= 24 * 60 + 10; minute += 1) { // a pass a minute for a day and 10 minutes
+      await age(outs, 60);
+      const pass = await state.instances[0].reconcile(300);
+      if (pass.checked) {
+        assert.deepEqual(pass, { checked: 2, fulfilled: 0, failed: 2 }, `minute ${minute}: no such order at the gateway`);
+        checkedAt.push(minute * 60);
+      }
+    }
+    const after = await queries();
+    assert.deepEqual(checkedAt, expected, 'checked on the backoff schedule');
+    assert.deepEqual([after[0] - before[0], after[1] - before[1]], [expected.length, expected.length],
+      `${expected.length} queries each (V1, V2), where a query every pass would be ${24 * 60 - 4}`);
+    const rows = await sql('SELECT checks FROM orders WHERE out_trade_no = ANY($1)', [outs]);
+    assert.deepEqual(rows.map((r) => r.checks), [expected.length, expected.length]);
+  });
+
+  test('reconciliation backs off, yet an order paid after a few failed checks is fulfilled by a later pass; the button ignores the backoff', async () => {
+    const pages = await pageOrders();
+    const outs = pages.map((p) => p.order.out_trade_no);
+    const pass = () => state.instances.at(-1).reconcile(300);
+    for (const wait of [300, 60, 120]) { // three checks, the gateway knows neither order
+      await age(outs, wait);
+      assert.deepEqual(await pass(), { checked: 2, fulfilled: 0, failed: 2 });
+    }
+    // Now the shopper submits the page (V1 submit.php, V2 api/pay/submit) and pays; the notify goes elsewhere (the receiver).
+    for (const { gateway, fields } of pages) {
+      const endpoint = fields.sign_type === 'RSA' ? 'api/pay/submit' : 'submit.php';
+      const res = await fetch(`${gateway}${endpoint}`, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' });
+      assert.equal(res.status, 302, endpoint);
+      const placed = (await control('orders')).orders.find((o) => o.out_trade_no === fields.out_trade_no);
+      await control(`orders/${placed.trade_no}/pay`, { method: 'POST' });
+    }
+    assert.deepEqual(await pass(), { checked: 0, fulfilled: 0, failed: 0 }, 'backing off: the next check is 240 s after the third');
+    await age(outs, 240);
+    assert.deepEqual(await pass(), { checked: 2, fulfilled: 2, failed: 0 }, 'found paid by the next check');
+    const rows = await sql('SELECT status, paid_via, checks FROM orders WHERE out_trade_no = ANY($1) ORDER BY out_trade_no', [outs]);
+    assert.deepEqual(rows, [{ status: 'paid', paid_via: 'reconcile', checks: 3 }, { status: 'paid', paid_via: 'reconcile', checks: 3 }]);
+
+    // The Orders page's button asks about an order in its backoff all the same.
+    const fresh = (await pageOrders()).map((p) => p.order.out_trade_no);
+    await age(fresh, 300);
+    assert.equal((await pass()).checked, 2);
+    assert.equal((await pass()).checked, 0, 'backing off');
+    const res = await fetch(`${state.instances[0].url}api/reconcile`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    assert.deepEqual(await res.json(), { checked: 2, fulfilled: 0, failed: 2 });
   });
 
   return state;
