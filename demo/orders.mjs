@@ -152,7 +152,10 @@ export class Orders extends EventEmitter {
    * `refunded` or `refundFailed`.
    */
   async claimRefund(outTradeNo) {
-    const [row] = await this.#db.query("UPDATE orders SET status = 'refunding' WHERE out_trade_no = $1 AND status = 'paid' RETURNING out_trade_no", [outTradeNo]);
+    const [row] = await this.#db.query(
+      "UPDATE orders SET status = 'refunding', refund_claimed_at = now() WHERE out_trade_no = $1 AND status = 'paid' RETURNING out_trade_no",
+      [outTradeNo],
+    );
     return row && this.get(outTradeNo);
   }
 
@@ -168,6 +171,43 @@ export class Orders extends EventEmitter {
   /** The refund of the claimed order failed: paid again (a person decides whether to try again). */
   async refundFailed(outTradeNo) {
     await this.#db.query("UPDATE orders SET status = 'paid' WHERE out_trade_no = $1 AND status = 'refunding'", [outTradeNo]);
+  }
+
+  /**
+   * Refund claims left behind: orders `refunding` since at least
+   * `olderThanSec` seconds (or since before claims were timed), whose
+   * claimer has surely died between claiming and recording the outcome (a
+   * refund request takes well under a minute), at most `limit`.
+   */
+  async staleRefunds({ olderThanSec, limit }) {
+    return this.#db.query(
+      `SELECT out_trade_no, api, money, trade_no FROM orders
+        WHERE status = 'refunding' AND (refund_claimed_at IS NULL OR refund_claimed_at <= now() - make_interval(secs => $1))
+        ORDER BY refund_claimed_at NULLS FIRST LIMIT $2`,
+      [olderThanSec, limit],
+    );
+  }
+
+  /**
+   * Ends a claim `staleRefunds` returned as the gateway reports it:
+   * refunded (with the refund numbers it gave, if any) or, not refunded,
+   * paid again. Only while the claim is still that old: a claim taken
+   * meanwhile (the order went back to paid and was claimed afresh) is left
+   * to its own request. Resolves whether it ended the claim.
+   * @param {string} outTradeNo
+   * @param {number} olderThanSec As given to `staleRefunds`.
+   * @param {{ refunded: boolean, refund_no?: string|null, out_refund_no?: string|null }} outcome
+   */
+  async settleStaleRefund(outTradeNo, olderThanSec, { refunded, refund_no = null, out_refund_no = null }) {
+    const rows = await this.#db.query(
+      `UPDATE orders SET status = CASE WHEN $3 THEN 'refunded' ELSE 'paid' END,
+              refunded_at = CASE WHEN $3 THEN now() END, refund_no = $4, out_refund_no = $5
+        WHERE out_trade_no = $1 AND status = 'refunding'
+          AND (refund_claimed_at IS NULL OR refund_claimed_at <= now() - make_interval(secs => $2))
+       RETURNING out_trade_no`,
+      [outTradeNo, olderThanSec, refunded, refund_no, out_refund_no],
+    );
+    return rows.length > 0;
   }
 
   /**

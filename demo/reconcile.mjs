@@ -9,6 +9,9 @@
 // pass racing a notify, or another instance's pass, fulfil nothing twice
 // (it only costs a few extra queries to the gateway; run the job on one
 // instance with `--reconcile-every 0` on the others to avoid them).
+//
+// A pass also settles refunds left `refunding` by a process that died
+// between claiming the order and recording the gateway's answer.
 
 /** Queries at most this many orders at a time, so a long backlog does not flood the gateway. */
 const CONCURRENCY = 8;
@@ -55,7 +58,8 @@ async function checkOrder({ orders, apis, log }, order) {
  * reconciliation interval (`ctx.reconcile.everySec`, a minute without a
  * job), doubling after each check, at most 4 hours. So an order abandoned
  * on the gateway's page costs about a dozen queries in its day, and one
- * paid late is still found, at most 4 hours after its payment.
+ * paid late is still found, at most 4 hours after its payment. Then the
+ * refund claims left by a process that died are settled (`recoverRefunds`).
  * @param {object} ctx
  * @param {import('./orders.mjs').Orders} ctx.orders
  * @param {Record<string, import('./apis.mjs').DemoApi>} ctx.apis
@@ -83,7 +87,34 @@ export async function reconcile(ctx, olderThanSec, { dueOnly = true } = {}) {
     await orders.checked(order.out_trade_no, backoff);
   });
   if (unpaid.length) log(`reconcile: ${result.checked} unpaid checked, ${result.fulfilled} fulfilled, ${result.failed} failed`);
+  await recoverRefunds(ctx);
   return result;
+}
+
+/** A refund claim older than this was left by a process that died: its request takes well under a minute. */
+const STALE_REFUND_SEC = 300;
+
+/**
+ * Ends the refund claims left behind (`Orders#staleRefunds`) as the
+ * gateway reports them (`DemoApi#refundOutcome`): refunded, or paid again
+ * when it did not refund (a person may then refund again). It never sends
+ * a refund itself; a claim the gateway cannot settle yet is left for the
+ * next pass.
+ */
+async function recoverRefunds({ orders, apis, log }) {
+  const stale = await orders.staleRefunds({ olderThanSec: STALE_REFUND_SEC, limit: MAX_PER_PASS });
+  await eachLimited(stale, CONCURRENCY, async (order) => {
+    try {
+      if (!apis[order.api]) throw new Error(`API ${order.api} is not configured on this server`);
+      const outcome = await apis[order.api].refundOutcome(order);
+      if (!outcome) return log(`reconcile ${order.out_trade_no}: refund claimed long ago, the gateway reports it neither refunded nor paid: left refunding`);
+      if (await orders.settleStaleRefund(order.out_trade_no, STALE_REFUND_SEC, outcome)) {
+        log(`reconcile ${order.out_trade_no}: refund claimed long ago, ${outcome.refunded ? 'refunded at the gateway: recorded' : 'not refunded at the gateway: paid again'}`);
+      }
+    } catch (e) {
+      log(`reconcile ${order.out_trade_no}: refund claimed long ago, query failed: ${e.message}`);
+    }
+  });
 }
 
 /**

@@ -113,14 +113,16 @@ async function returned(ctx, req, res, outTradeNo) {
  * refunding). V1 (api.php) sends it once, never retried (not idempotent);
  * V2 (api/pay/refund) sends it under the order's out_refund_no, retried
  * after a lost answer, refunded once by the gateway. A failed refund puts
- * the order back to paid.
+ * the order back to paid. A claim left by a process that died before
+ * recording the outcome is settled by a later reconciliation pass, which
+ * asks the gateway (never refunds) after 5 minutes.
  */
 async function refund(ctx, req, res, outTradeNo) {
   await readJson(req);
   const order = await ctx.orders.claimRefund(outTradeNo);
   if (!order) {
     const { status } = await orderOf(ctx, outTradeNo);
-    throw new HttpError(409, status === 'refunding' ? 'a refund of this order is in progress' : `order is ${status}: only paid orders can be refunded`);
+    throw new HttpError(409, status === 'refunding' ? 'a refund of this order is in progress (one interrupted is settled by reconciliation within minutes)' : `order is ${status}: only paid orders can be refunded`);
   }
   let numbers;
   try {

@@ -15,12 +15,16 @@
 //    gateway does not report paid for our amount (unpaid, refunded, another
 //    amount); it backs off (orders never submitted to the gateway are asked
 //    about on a doubling schedule, simulated over a day by moving their
-//    timestamps back), yet finds one paid after a few failed checks.
+//    timestamps back), yet finds one paid after a few failed checks;
+//  - a refund left `refunding` by a process that died (made in the
+//    database) is settled by a later pass as the gateway reports it, and no
+//    refund is sent.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_MERCHANTS, TEST_KEY_FILES, startSandbox } from 'epay-sandbox';
+import { EpayClientV2 } from '../../pkg/index.mjs';
 import { startMerchant } from '../../demo/merchant.mjs';
 import { startReceiver, waitFor } from './support.mjs';
 
@@ -331,6 +335,61 @@ export function demoDbSuite({ databases }) {
     assert.equal((await pass()).checked, 0, 'backing off');
     const res = await fetch(`${state.instances[0].url}api/reconcile`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
     assert.deepEqual(await res.json(), { checked: 2, fulfilled: 0, failed: 2 });
+  });
+
+  test('a refund left refunding by a process that died is settled by a later pass from what the gateway says, never refunded again', async () => {
+    // Four paid orders, V1, V2, V1, V2; two of them refunded at the gateway by the "dead" process before it could record it.
+    const orders = await createOrders(4, 'coffee');
+    await payAll(orders);
+    const [v1Refunded, v2Refunded, v1Not, v2Not] = orders;
+    const v1 = await fetch(`${state.sandbox.url}api.php?act=refund`, {
+      method: 'POST',
+      body: new URLSearchParams({ pid: String(state.account.pid), key: state.account.key, trade_no: v1Refunded.trade_no, money: '1.00' }),
+    });
+    assert.equal((await v1.json()).code, 0);
+    const { gateway, pid, privateKey, platformPublicKey } = state.account;
+    const client = new EpayClientV2({ gateway, pid, privateKey, platformPublicKey }); // as the demo's V2 API refunds: under R + out_trade_no
+    const v2 = await client.refund({ trade_no: v2Refunded.trade_no }, '1.00', { out_refund_no: `R${v2Refunded.out_trade_no}` });
+    client.free();
+    const outs = orders.map((o) => o.out_trade_no);
+    const claim = (list, ago) => sql(`UPDATE orders SET status = 'refunding', refund_claimed_at = now() - make_interval(secs => $2)
+      WHERE out_trade_no = ANY($1)`, [list, ago]);
+    const statuses = async () => (await sql('SELECT out_trade_no, status, refund_no, out_refund_no FROM orders WHERE out_trade_no = ANY($1)', [outs]))
+      .toSorted((a, b) => outs.indexOf(a.out_trade_no) - outs.indexOf(b.out_trade_no));
+    const refundsSent = async () => {
+      const now = await control('requests');
+      return (now['api.php?act=refund'] ?? 0) + (now['api/pay/refund'] ?? 0);
+    };
+    const sent = await refundsSent();
+
+    await claim(outs, 60); // claimed a minute ago: maybe still running somewhere, left alone
+    await state.instances[0].reconcile(300);
+    assert.deepEqual((await statuses()).map((r) => r.status), Array(4).fill('refunding'));
+
+    await control('faults', { method: 'POST', body: JSON.stringify({ target: 'api.php?act=order', kind: 'http500', times: 0 }) });
+    try {
+      await claim(outs, 600); // ten minutes ago: left behind
+      await state.instances[0].reconcile(300);
+      assert.deepEqual((await statuses()).map((r) => r.status), ['refunding', 'refunded', 'refunding', 'paid'],
+        'V1 cannot be asked (the gateway fails): left for the next pass');
+    } finally {
+      await control('faults', { method: 'DELETE' });
+    }
+    await state.instances.at(-1).reconcile(300);
+    assert.deepEqual(await statuses(), [
+      { out_trade_no: v1Refunded.out_trade_no, status: 'refunded', refund_no: null, out_refund_no: null },
+      { out_trade_no: v2Refunded.out_trade_no, status: 'refunded', refund_no: v2.refund_no, out_refund_no: `R${v2Refunded.out_trade_no}` },
+      { out_trade_no: v1Not.out_trade_no, status: 'paid', refund_no: null, out_refund_no: null },
+      { out_trade_no: v2Not.out_trade_no, status: 'paid', refund_no: null, out_refund_no: null },
+    ]);
+    assert.equal(await refundsSent(), sent, 'no refund sent by reconciliation');
+    assert.deepEqual(await Promise.all(orders.map(async (o) => (await control(`orders/${o.trade_no}`)).state)),
+      ['refunded', 'refunded', 'paid', 'paid'], 'the gateway refunded each once, and only those');
+    const refund = await fetch(`${state.instances[0].url}api/orders/${v1Not.out_trade_no}/refund`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}',
+    });
+    assert.equal(refund.status, 200, 'paid again: a person may refund it');
+    assert.equal((await refund.json()).order.status, 'refunded');
   });
 
   return state;
