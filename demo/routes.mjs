@@ -106,16 +106,22 @@ async function returned(ctx, req, res, outTradeNo) {
   send(res, 303, 'text/plain; charset=utf-8', '', { Location: `/return.html?out_trade_no=${encodeURIComponent(outTradeNo)}` });
 }
 
+/** The errors of a refund certainly not made: refused by the gateway, or refused before sending. */
+const REFUSED = ['API_ERROR', 'INVALID_PARAM'];
+
 /**
  * POST /api/orders/<out_trade_no>/refund: refunds the whole amount
  * through the order's API, never two at a time for one order, whichever
  * instance is asked (the order is claimed in the database: paid →
  * refunding). V1 (api.php) sends it once, never retried (not idempotent);
  * V2 (api/pay/refund) sends it under the order's out_refund_no, retried
- * after a lost answer, refunded once by the gateway. A failed refund puts
- * the order back to paid. A claim left by a process that died before
- * recording the outcome is settled by a later reconciliation pass, which
- * asks the gateway (never refunds) after 5 minutes.
+ * after a lost answer, refunded once by the gateway. A refund the gateway
+ * refused (or never sent) puts the order back to paid. One whose outcome
+ * is unknown (no answer, a 5xx, an answer that cannot be read or trusted)
+ * stays claimed, as does one whose process died before recording the
+ * outcome: a reconciliation pass settles the claim after 5 minutes by
+ * asking the gateway (it never refunds), so a second click cannot send a
+ * second V1 refund while the first may have gone through.
  */
 async function refund(ctx, req, res, outTradeNo) {
   await readJson(req);
@@ -128,6 +134,10 @@ async function refund(ctx, req, res, outTradeNo) {
   try {
     numbers = await chosenApi(ctx, order.api).refund(order);
   } catch (e) {
+    if (e instanceof EpayError && !REFUSED.includes(e.code)) {
+      ctx.log(`order ${outTradeNo}: refund through ${order.api} failed, outcome unknown (${e.code}): left refunding for reconciliation`);
+      throw new HttpError(502, `gateway: ${e.message}; whether it refunded is not known: the order stays refunding until reconciliation asks the gateway (within minutes)`);
+    }
     await ctx.orders.refundFailed(outTradeNo);
     throw e;
   }

@@ -9,7 +9,7 @@
 //    a double fulfilment would be a second row), none is lost;
 //  - the notify route refuses what the handler refuses (a body over 64 KB,
 //    not UTF-8); the fulfil statement raced directly; refunds claimed in the
-//    database;
+//    database (one refused: paid again; one unanswered: left claimed);
 //  - reconciliation: the sandbox drops every notify; one pass of the Orders
 //    page's button asks the gateway and fulfils them all, and nothing the
 //    gateway does not report paid for our amount (unpaid, refunded, another
@@ -170,27 +170,47 @@ export function demoDbSuite({ databases }) {
     assert.equal(await fulfil('1.00'), true, 'the amount, compared as a number');
   });
 
-  test('refunds: claimed in the database, so two at once (on every instance) refund once; a failed one leaves the order paid', async () => {
-    const [order] = await createOrders(1, 'coffee'); // V1: api.php?act=refund, never retried
-    await payAll([order]);
-    const hit = await waitFor(() => state.receiver.hits('/epay/notify').find((h) => h.fields.out_trade_no === order.out_trade_no), 'its notify');
-    assert.equal((await fetch(`${state.instances[0].url}epay/notify?${hit.query}`)).status, 200);
-    const refund = (instance) => fetch(`${instance.url}api/orders/${order.out_trade_no}/refund`, {
+  test('refunds: claimed in the database, so two at once (on every instance) refund once; one refused leaves the order paid, one unanswered refunding until a pass asks the gateway', async () => {
+    const [order] = await createOrders(1, 'coffee'); // V1 (the first of a batch): api.php?act=refund, never retried
+    const [lostOrder] = await createOrders(1, 'coffee');
+    await payAll([order, lostOrder]);
+    for (const each of [order, lostOrder]) {
+      const hit = await waitFor(() => state.receiver.hits('/epay/notify').find((h) => h.fields.out_trade_no === each.out_trade_no), 'its notify');
+      assert.equal((await fetch(`${state.instances[0].url}epay/notify?${hit.query}`)).status, 200);
+    }
+    const refund = (instance, which = order) => fetch(`${instance.url}api/orders/${which.out_trade_no}/refund`, {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}',
     });
     const refunds = async () => (await control('requests'))['api.php?act=refund'] ?? 0;
+    const status = async (which) => (await state.instances[0].orders.get(which.out_trade_no)).status;
 
-    await control('faults', { method: 'POST', body: JSON.stringify({ target: 'api.php?act=refund', kind: 'http500' }) });
+    // Refused by the gateway (our record says ¥2.00, it was paid ¥1.00): certainly not refunded, paid again.
+    await sql('UPDATE orders SET money = 2.00 WHERE out_trade_no = $1', [order.out_trade_no]);
     const before = await refunds();
-    assert.equal((await refund(state.instances[0])).status, 502, 'the gateway failed');
+    assert.equal((await refund(state.instances[0])).status, 502, 'the gateway refused');
     assert.equal(await refunds(), before + 1, 'sent once, not retried');
-    assert.equal((await state.instances[0].orders.get(order.out_trade_no)).status, 'paid', 'back to paid: a person may try again');
+    assert.equal(await status(order), 'paid', 'back to paid: a person may try again');
+    await sql('UPDATE orders SET money = 1.00 WHERE out_trade_no = $1', [order.out_trade_no]);
 
     const answers = await Promise.all([...state.instances, ...state.instances].map(async (instance) => (await refund(instance)).status));
     assert.deepEqual(answers.toSorted(), [200, ...Array(answers.length - 1).fill(409)], 'one refund, the others refused');
     assert.equal(await refunds(), before + 2, 'one more refund sent to the gateway');
     assert.equal((await state.instances.at(-1).orders.get(order.out_trade_no)).status, 'refunded');
     assert.equal((await refund(state.instances[0])).status, 409, 'a refunded order is not refunded again');
+
+    // Refunded by the gateway, its answer lost: the outcome is unknown, the order stays claimed and a click sends nothing.
+    await control('faults', { method: 'POST', body: JSON.stringify({ target: 'api.php?act=refund', kind: 'lose_answer' }) });
+    const lost = await refund(state.instances[0], lostOrder);
+    assert.equal(lost.status, 502);
+    assert.match((await lost.json()).error, /whether it refunded is not known: the order stays refunding/);
+    assert.equal(await refunds(), before + 3, 'sent once, not retried');
+    assert.equal(await status(lostOrder), 'refunding');
+    assert.equal((await refund(state.instances.at(-1), lostOrder)).status, 409, 'a second click sends no second V1 refund');
+    assert.equal(await refunds(), before + 3);
+    await sql("UPDATE orders SET refund_claimed_at = refund_claimed_at - interval '5 minutes' WHERE out_trade_no = $1", [lostOrder.out_trade_no]);
+    await state.instances[0].reconcile(300);
+    assert.equal(await status(lostOrder), 'refunded', 'a pass asked the gateway: refunded');
+    assert.equal(await refunds(), before + 3, 'and sent nothing');
   });
 
   test(`reconciliation: the gateway drops every notify; one pass (the Orders page's button) fulfils all ${RECONCILED_ORDERS} orders`, async () => {
