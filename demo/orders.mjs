@@ -2,7 +2,8 @@
 // PostgreSQL server). Every state change is one conditional statement, so
 // any number of merchant instances can share one database:
 //   - unpaid → paid:   `fulfil`, exactly once whoever calls it and however often;
-//   - paid → refunding → refunded (or back to paid): `claimRefund` and its two ends.
+//   - paid → refunding → refunded (or back to paid): `claimRefund` and its two
+//     ends, or `settleStaleRefund` for a claim its process left behind.
 // The state lives in the database only: nothing is cached in the process.
 
 import { EventEmitter } from 'node:events';
