@@ -10,6 +10,20 @@ import { EpayClient, EpayClientV2, signOrder } from '../pkg/index.mjs'; // in yo
 
 /** How the gateway finds an order of ours: by its trade_no once known. */
 const orderRef = (order) => (order.trade_no ? { trade_no: order.trade_no } : { out_trade_no: order.out_trade_no });
+/** The V2 refund number of an order: one per order, so the gateway refunds it once. */
+const outRefundNo = (order) => `R${order.out_trade_no}`;
+
+/**
+ * Whether the gateway refunded `order`, from `queryOrder` (status 2 =
+ * refunded): `{ refunded: true }`, `{ refunded: false }` (paid, not
+ * refunded), or null when it reports neither (then nobody can tell yet).
+ */
+async function refundedPerQuery(client, order) {
+  const gateway = await client.queryOrder(orderRef(order));
+  if (gateway.out_trade_no !== order.out_trade_no) throw new Error(`the gateway answered about ${gateway.out_trade_no}`);
+  if (gateway.refunded) return { refunded: true };
+  return gateway.paid ? { refunded: false } : null;
+}
 
 /**
  * @typedef {object} DemoApi One API of the demo.
@@ -18,6 +32,8 @@ const orderRef = (order) => (order.trade_no ? { trade_no: order.trade_no } : { o
  * @property {(fields: object) => Promise<{ trade_no: string, payurl: string|null }>} createOrder Server-side order.
  * @property {(order: object) => Promise<object>} queryOrder The order as the gateway reports it.
  * @property {(order: object) => Promise<object>} refund Refunds the whole order; resolves what to record on it.
+ * @property {(order: object) => Promise<{ refunded: boolean, refund_no?: string, out_refund_no?: string }|null>} refundOutcome
+ *   Whether the gateway refunded the order (asked, never refunding): what to record, or null when it cannot tell yet.
  * @property {(input: string, expected: object) => Promise<{ ok: boolean, paid: boolean, reason: string|null, data: object }>} verifyNotify
  * @property {() => void} free
  */
@@ -37,6 +53,7 @@ export function v1Api({ gateway, pid, key }) {
       await client.refund(orderRef(order), order.money);
       return {};
     },
+    refundOutcome: (order) => refundedPerQuery(client, order),
     verifyNotify: async (input, expected) => client.verifyNotify(input, expected),
     free: () => client.free(),
   };
@@ -61,8 +78,18 @@ export function v2Api({ gateway, pid, privateKey, platformPublicKey }) {
     },
     queryOrder: (order) => client.queryOrder(orderRef(order)),
     async refund(order) {
-      const { refund_no, out_refund_no } = await client.refund(orderRef(order), order.money, { out_refund_no: `R${order.out_trade_no}` });
+      const { refund_no, out_refund_no } = await client.refund(orderRef(order), order.money, { out_refund_no: outRefundNo(order) });
       return { refund_no, out_refund_no };
+    },
+    /** The refund under the order's out_refund_no (status 1: refunded; another: not done yet), else the order's own status. */
+    async refundOutcome(order) {
+      let refund;
+      try {
+        refund = await client.queryRefund({ out_refund_no: outRefundNo(order) });
+      } catch {
+        return refundedPerQuery(client, order); // no such refund (or the query failed): the order says whether it was refunded
+      }
+      return refund.status === 1 ? { refunded: true, refund_no: refund.refund_no, out_refund_no: refund.out_refund_no } : null;
     },
     verifyNotify: (input, expected) => client.verifyNotify(input, expected),
     free: () => client.free(),

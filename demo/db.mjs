@@ -63,6 +63,13 @@ const MIGRATIONS = [
    END $$;
    CREATE TRIGGER orders_changed AFTER INSERT OR UPDATE ON orders
      FOR EACH ROW EXECUTE FUNCTION orders_changed();`,
+  // 3: reconciliation's backoff (an order asked about and still unpaid is
+  // asked again later and later), and when a refund was claimed (a claim
+  // left by a process that died is recovered by a later pass).
+  `ALTER TABLE orders
+     ADD COLUMN checks          integer NOT NULL DEFAULT 0,  -- reconciliation queries that left it unpaid
+     ADD COLUMN next_check_at   timestamptz,                 -- not asked about again before (NULL: at once)
+     ADD COLUMN refund_claimed_at timestamptz;               -- when it became 'refunding'`,
 ];
 
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -69,7 +69,7 @@ async function handle(ctx, req, res) {
  * @param {boolean} [options.sandbox=false] The gateway is a sandbox (the page says so).
  * @param {(line: string) => void} [options.log] One line per order, notify, refund and reconciliation.
  * @returns {Promise<{ url: string, port: number, orders: Orders, db: import('./db.mjs').Db, server: http.Server,
- *   reconcile: (olderThanSec?: number) => Promise<{ checked: number, fulfilled: number, failed: number }>,
+ *   reconcile: (olderThanSec?: number, options?: { dueOnly?: boolean }) => Promise<{ checked: number, fulfilled: number, failed: number }>,
  *   close: () => Promise<void> }>}
  */
 export async function startMerchant({
@@ -118,7 +118,7 @@ export async function startMerchant({
     buttonPass: null, // the Reconcile button's pass while it runs
   };
   server.on('request', (req, res) => handle(ctx, req, res));
-  const pass = (olderThanSec = reconcileAfterSec) => reconcile(ctx, olderThanSec);
+  const pass = (olderThanSec = reconcileAfterSec, options = {}) => reconcile(ctx, olderThanSec, options);
   const stopJob = startReconcileJob(reconcileEverySec, pass, log);
   return {
     url, port: actualPort, orders, db, server, reconcile: pass,

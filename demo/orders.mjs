@@ -2,7 +2,8 @@
 // PostgreSQL server). Every state change is one conditional statement, so
 // any number of merchant instances can share one database:
 //   - unpaid → paid:   `fulfil`, exactly once whoever calls it and however often;
-//   - paid → refunding → refunded (or back to paid): `claimRefund` and its two ends.
+//   - paid → refunding → refunded (or back to paid): `claimRefund` and its two
+//     ends, or `settleStaleRefund` for a claim its process left behind.
 // The state lives in the database only: nothing is cached in the process.
 
 import { EventEmitter } from 'node:events';
@@ -152,7 +153,10 @@ export class Orders extends EventEmitter {
    * `refunded` or `refundFailed`.
    */
   async claimRefund(outTradeNo) {
-    const [row] = await this.#db.query("UPDATE orders SET status = 'refunding' WHERE out_trade_no = $1 AND status = 'paid' RETURNING out_trade_no", [outTradeNo]);
+    const [row] = await this.#db.query(
+      "UPDATE orders SET status = 'refunding', refund_claimed_at = now() WHERE out_trade_no = $1 AND status = 'paid' RETURNING out_trade_no",
+      [outTradeNo],
+    );
     return row && this.get(outTradeNo);
   }
 
@@ -171,17 +175,73 @@ export class Orders extends EventEmitter {
   }
 
   /**
+   * Refund claims left behind: orders `refunding` since at least
+   * `olderThanSec` seconds (or since before claims were timed), whose
+   * claimer has surely died between claiming and recording the outcome (a
+   * refund request takes well under a minute), at most `limit`.
+   */
+  async staleRefunds({ olderThanSec, limit }) {
+    return this.#db.query(
+      `SELECT out_trade_no, api, money, trade_no FROM orders
+        WHERE status = 'refunding' AND (refund_claimed_at IS NULL OR refund_claimed_at <= now() - make_interval(secs => $1))
+        ORDER BY refund_claimed_at NULLS FIRST LIMIT $2`,
+      [olderThanSec, limit],
+    );
+  }
+
+  /**
+   * Ends a claim `staleRefunds` returned as the gateway reports it:
+   * refunded (with the refund numbers it gave, if any) or, not refunded,
+   * paid again. Only while the claim is still that old: a claim taken
+   * meanwhile (the order went back to paid and was claimed afresh) is left
+   * to its own request. Resolves whether it ended the claim.
+   * @param {string} outTradeNo
+   * @param {number} olderThanSec As given to `staleRefunds`.
+   * @param {{ refunded: boolean, refund_no?: string|null, out_refund_no?: string|null }} outcome
+   */
+  async settleStaleRefund(outTradeNo, olderThanSec, { refunded, refund_no = null, out_refund_no = null }) {
+    const rows = await this.#db.query(
+      `UPDATE orders SET status = CASE WHEN $3 THEN 'refunded' ELSE 'paid' END,
+              refunded_at = CASE WHEN $3 THEN now() END, refund_no = $4, out_refund_no = $5
+        WHERE out_trade_no = $1 AND status = 'refunding'
+          AND (refund_claimed_at IS NULL OR refund_claimed_at <= now() - make_interval(secs => $2))
+       RETURNING out_trade_no`,
+      [outTradeNo, olderThanSec, refunded, refund_no, out_refund_no],
+    );
+    return rows.length > 0;
+  }
+
+  /**
    * What reconciliation asks the gateway about: orders unpaid for at least
    * `olderThanSec` seconds but created within the last day (an abandoned
-   * order is not asked about forever), oldest first, at most `limit`.
+   * order is not asked about forever), and with `dueOnly` only those whose
+   * `next_check_at` has come (see `checked`), oldest first, at most `limit`.
    */
-  async unpaid({ olderThanSec, limit }) {
+  async unpaid({ olderThanSec, limit, dueOnly = true }) {
     return this.#db.query(
       `SELECT out_trade_no, api, money, trade_no FROM orders
         WHERE status = 'unpaid' AND created_at <= now() - make_interval(secs => $1)
           AND created_at > now() - interval '1 day'
+          AND (NOT $3 OR next_check_at IS NULL OR next_check_at <= now())
         ORDER BY created_at LIMIT $2`,
-      [olderThanSec, limit],
+      [olderThanSec, limit, dueOnly],
+    );
+  }
+
+  /**
+   * Reconciliation asked the gateway about the unpaid order and it stays
+   * unpaid here (no such order at the gateway, unpaid there, or the query
+   * failed): counts the check and puts the next one off by `firstSec`
+   * seconds after the first check, doubling after each (2, 4, 8... times),
+   * at most `maxSec`. An order abandoned before the gateway ever saw it
+   * then costs a few queries, not one every pass for a day.
+   */
+  async checked(outTradeNo, { firstSec, maxSec }) {
+    await this.#db.query(
+      `UPDATE orders SET checks = checks + 1,
+              next_check_at = now() + make_interval(secs => least($2 * power(2, least(checks, 30)), $3))
+        WHERE out_trade_no = $1 AND status = 'unpaid'`,
+      [outTradeNo, firstSec, maxSec],
     );
   }
 }

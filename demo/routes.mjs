@@ -106,26 +106,38 @@ async function returned(ctx, req, res, outTradeNo) {
   send(res, 303, 'text/plain; charset=utf-8', '', { Location: `/return.html?out_trade_no=${encodeURIComponent(outTradeNo)}` });
 }
 
+/** The errors of a refund certainly not made: refused by the gateway, or refused before sending. */
+const REFUSED = ['API_ERROR', 'INVALID_PARAM'];
+
 /**
  * POST /api/orders/<out_trade_no>/refund: refunds the whole amount
  * through the order's API, never two at a time for one order, whichever
  * instance is asked (the order is claimed in the database: paid →
  * refunding). V1 (api.php) sends it once, never retried (not idempotent);
  * V2 (api/pay/refund) sends it under the order's out_refund_no, retried
- * after a lost answer, refunded once by the gateway. A failed refund puts
- * the order back to paid.
+ * after a lost answer, refunded once by the gateway. A refund the gateway
+ * refused (or never sent) puts the order back to paid. One whose outcome
+ * is unknown (no answer, a 5xx, an answer that cannot be read or trusted)
+ * stays claimed, as does one whose process died before recording the
+ * outcome: a reconciliation pass settles the claim after 5 minutes by
+ * asking the gateway (it never refunds), so a second click cannot send a
+ * second V1 refund while the first may have gone through.
  */
 async function refund(ctx, req, res, outTradeNo) {
   await readJson(req);
   const order = await ctx.orders.claimRefund(outTradeNo);
   if (!order) {
     const { status } = await orderOf(ctx, outTradeNo);
-    throw new HttpError(409, status === 'refunding' ? 'a refund of this order is in progress' : `order is ${status}: only paid orders can be refunded`);
+    throw new HttpError(409, status === 'refunding' ? 'a refund of this order is in progress (one interrupted is settled by reconciliation within minutes)' : `order is ${status}: only paid orders can be refunded`);
   }
   let numbers;
   try {
     numbers = await chosenApi(ctx, order.api).refund(order);
   } catch (e) {
+    if (e instanceof EpayError && !REFUSED.includes(e.code)) {
+      ctx.log(`order ${outTradeNo}: refund through ${order.api} failed, outcome unknown (${e.code}): left refunding for reconciliation`);
+      throw new HttpError(502, `gateway: ${e.message}; whether it refunded is not known: the order stays refunding until reconciliation asks the gateway (within minutes)`);
+    }
     await ctx.orders.refundFailed(outTradeNo);
     throw e;
   }
@@ -147,13 +159,14 @@ async function gatewayOrder(ctx, req, res, outTradeNo) {
 
 /**
  * POST /api/reconcile: one reconciliation pass now, over every unpaid
- * order however young, created within the last day (the Orders page's button); answers
+ * order however young, created within the last day, its backoff run out
+ * or not (the Orders page's button); answers
  * `{ checked, fulfilled, failed }`. Clicks during a pass get its result
  * rather than starting another (a flood of clicks cannot flood the gateway).
  */
 async function reconcileNow(ctx, req, res) {
   await readJson(req);
-  ctx.buttonPass ??= reconcile(ctx, 0).finally(() => { ctx.buttonPass = null; });
+  ctx.buttonPass ??= reconcile(ctx, 0, { dueOnly: false }).finally(() => { ctx.buttonPass = null; });
   sendJson(res, 200, await ctx.buttonPass);
 }
 

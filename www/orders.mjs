@@ -69,6 +69,13 @@ function fulfilText(order) {
   return `paid by ${paidViaText(order)}, fulfilled ${times}`;
 }
 
+/** "asked the gateway 3 times, next check at 15:20": reconciliation's backoff of an unpaid order. */
+function checksText({ status, checks, next_check_at: next }) {
+  if (status !== 'unpaid' || !checks) return '';
+  const when = next ? `, next check at ${new Date(next).toLocaleTimeString()}` : '';
+  return `asked the gateway ${checks === 1 ? 'once' : `${checks} times`}${when}`;
+}
+
 function orderItem(order) {
   const mode = order.mode === 'api' ? 'API' : 'page jump';
   const li = el('li', { className: `order ${order.status}` },
@@ -79,6 +86,7 @@ function orderItem(order) {
       el('span', { className: `status ${order.status}` }, statusText(order)),
       el('span', { className: 'notifies' }, notifyText(order)),
       el('span', { className: 'fulfilled' }, fulfilText(order)),
+      el('span', { className: 'checks' }, checksText(order)),
       el('span', { className: 'how' }, `${order.api.toUpperCase()} · ${order.type} · ${mode}`)),
     el('div', { className: 'order-ids' }, `out_trade_no ${order.out_trade_no}`,
       order.trade_no ? ` · trade_no ${order.trade_no}` : '',

@@ -508,6 +508,7 @@ test('notify handler, V2: RSA notifies verified with the platform key and their 
 
 test('reconcile button: notifies dropped, the Orders page asks the gateway and the order is paid, fulfilled once', async (t) => {
   const order = await unpaidOrder('v2');
+  const other = await unpaidOrder('v1'); // never paid: asked about, its next check put off
   await control('faults', { method: 'POST', body: JSON.stringify({ target: 'notify', kind: 'notify_fail', times: 0 }) });
   try {
     await control(`orders/${order.trade_no}/pay`, { method: 'POST' });
@@ -523,6 +524,7 @@ test('reconcile button: notifies dropped, the Orders page asks the gateway and t
       await waitText(page, '#reconcile-result', `${(unpaid.v1 ?? 0) + unpaid.v2} unpaid checked, 1 found paid and fulfilled`);
       await waitText(page, `${item} .status`, 'Paid');
       await waitText(page, `${item} .fulfilled`, 'paid by the gateway (reconciliation), fulfilled once');
+      await waitText(page, `li[data-out="${other.out_trade_no}"] .checks`, 'asked the gateway once, next check at');
       assert.deepEqual(await requestsSince(before), { 'api/pay/query': unpaid.v2, ...(unpaid.v1 ? { 'api.php?act=order': unpaid.v1 } : {}) },
         'each unpaid order queried once, through its own API');
       await shot(page, 'desktop-orders-reconciled');

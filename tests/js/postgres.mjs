@@ -1,6 +1,7 @@
 // A throwaway PostgreSQL server for tests (not a test file itself): Debian's
 // `postgresql` binaries, a data folder in a fresh temporary folder, listening
-// on 127.0.0.1 and a free port with its socket in that folder. PostgreSQL
+// on 127.0.0.1 and a free port (another one if it was taken before the
+// server bound it) with its socket in that folder. PostgreSQL
 // refuses to run as root: as root (sessions, CI) the folder belongs to the
 // `postgres` user and the binaries run through `runuser -u postgres --`.
 
@@ -35,6 +36,26 @@ function freePort() {
   });
 }
 
+/** Attempts at starting the server, each on a port free a moment before (another process may take it first). */
+const START_ATTEMPTS = 3;
+
+/**
+ * Runs `start(options)` (pg_ctl start with these server options) on a free
+ * port, and on a new one when it fails (the port taken meanwhile), at
+ * most START_ATTEMPTS times; resolves the port. The socket goes in `folder`.
+ */
+async function startOnFreePort(start, folder) {
+  for (let attempt = 1; ; attempt += 1) {
+    const port = await freePort();
+    try {
+      await start(`-h 127.0.0.1 -p ${port} -k ${folder} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50`);
+      return port;
+    } catch (e) {
+      if (attempt === START_ATTEMPTS) throw e;
+    }
+  }
+}
+
 /**
  * Starts a PostgreSQL server for one test file. Resolves `{ url, stop }`:
  * `url` is `postgres://postgres@127.0.0.1:<port>/postgres` (trust
@@ -65,9 +86,7 @@ export async function startPostgres() {
   try {
     if (asRoot) chownSync(folder, Number((await run('id', ['-u', 'postgres'])).stdout), Number((await run('id', ['-g', 'postgres'])).stdout));
     await pg('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-sync', '--no-instructions']);
-    const port = await freePort();
-    const options = `-h 127.0.0.1 -p ${port} -k ${folder} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50`;
-    await pg('pg_ctl', ['start', '-D', data, '-w', '-t', '60', '-l', join(folder, 'server.log'), '-o', options]);
+    const port = await startOnFreePort((options) => pg('pg_ctl', ['start', '-D', data, '-w', '-t', '60', '-l', join(folder, 'server.log'), '-o', options]), folder);
     started = true;
     process.once('exit', onExit);
     return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, stop };
