@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the project needs, idempotently: Debian's Rust for
 # wasm32 (std built from source), wasm-ld, Chromium + ChromeDriver,
-# wasm-bindgen-cli at the locked version, wasm-pack, and the Node packages
+# PostgreSQL, wasm-bindgen-cli at the locked version, wasm-pack, and the Node packages
 # from the committed lock file. A second run with everything present takes
 # well under a second. docs/toolchain.md says why each piece is needed.
 set -euo pipefail
