@@ -28,5 +28,3 @@ pub mod notify;
 pub mod request;
 pub mod signature;
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
-mod openssl_tests;

@@ -2,14 +2,15 @@
 //! our sign strings and extracted signatures (the real server's captures,
 //! and our test key's), and makes signatures our parsers must read back.
 //! Native only (`std::process`), with temporary files.
+#![cfg(not(target_arch = "wasm32"))]
 
-use super::answer::parse_answer;
-use super::notify::{prepare_notify, DEFAULT_CLOCK_SKEW_SEC};
-use super::request::{attach_signature, out_refund_no, stamp};
-use super::signature::{Signature, Signed};
-use crate::core::notify::{parse_notify, Expected, Reason};
-use crate::core::params::Params;
-use crate::core::url::encode_query;
+use epay_wasm::core::v2::answer::parse_answer;
+use epay_wasm::core::v2::notify::{prepare_notify, DEFAULT_CLOCK_SKEW_SEC};
+use epay_wasm::core::v2::request::{attach_signature, out_refund_no, stamp};
+use epay_wasm::core::v2::signature::{Signature, Signed};
+use epay_wasm::core::notify::{parse_notify, Expected, Reason};
+use epay_wasm::core::params::Params;
+use epay_wasm::core::url::encode_query;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
