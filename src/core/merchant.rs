@@ -132,9 +132,10 @@ fn replace_all(text: &str, secret: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.as_bytes().windows(secret.len()).position(|w| w == secret.as_bytes()) {
-        // Never breaks: a match of whole UTF-8 text starts and ends on
-        // character boundaries (`get`, not `[..]`: no panic path in the wasm).
-        let (Some(before), Some(after)) = (rest.get(..at), rest.get(at + secret.len()..)) else { break };
+        // Both always cut: a match of whole UTF-8 text starts and ends on
+        // character boundaries (`get`, not `[..]`: no panic path in the
+        // wasm). Were one not to, the rest is dropped, never shown as is.
+        let (Some(before), Some(after)) = (rest.get(..at), rest.get(at + secret.len()..)) else { return out + "***" };
         out.push_str(before);
         out.push_str("***");
         rest = after;
