@@ -108,7 +108,7 @@ impl OrdersCursor {
     pub async fn next_with(&mut self, mut fetch: impl AsyncFnMut(&OrdersCursor) -> Result<Vec<GatewayOrder>>) -> Result<Option<GatewayOrder>> {
         loop {
             if !self.ready.is_empty() {
-                return Ok(Some(self.ready.remove(0)));
+                return Ok(Some(self.ready.remove(0))); // ok: not empty, checked above
             }
             if self.done {
                 return Ok(None);

@@ -121,16 +121,21 @@ impl Merchant {
     }
 }
 
-/// `text` with every `secret` (never empty: the KEY is required) replaced
-/// by `***`. A plain scan: a KEY is short, and std's `str::replace` brings
-/// its two-way searcher into the wasm (~1.2 KB) for this alone.
+/// `text` with every `secret` replaced by `***` (an empty `secret`, which a
+/// KEY never is, replaces nothing). A plain scan: a KEY is short, and std's
+/// `str::replace` brings its two-way searcher into the wasm (~1.2 KB) for
+/// this alone.
 fn replace_all(text: &str, secret: &str) -> String {
+    if secret.is_empty() {
+        return text.to_owned(); // `windows(0)` would panic
+    }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.as_bytes().windows(secret.len()).position(|w| w == secret.as_bytes()) {
-        // Never breaks: a match of whole UTF-8 text starts and ends on
-        // character boundaries (`get`, not `[..]`: no panic path in the wasm).
-        let (Some(before), Some(after)) = (rest.get(..at), rest.get(at + secret.len()..)) else { break };
+        // Both always cut: a match of whole UTF-8 text starts and ends on
+        // character boundaries (`get`, not `[..]`: no panic path in the
+        // wasm). Were one not to, the rest is dropped, never shown as is.
+        let (Some(before), Some(after)) = (rest.get(..at), rest.get(at + secret.len()..)) else { return out + "***" };
         out.push_str(before);
         out.push_str("***");
         rest = after;
@@ -195,6 +200,7 @@ mod tests {
         assert_eq!(m.redact("a k+y/= b k%2By%2F%3D c"), "a *** b *** c");
         assert_eq!(m.redact("k+y/=k+y/=k+y/中k+y/="), "******k+y/中***", "back to back, a near miss, after non-ASCII");
         assert_eq!(m.redact("k+y"), "k+y", "shorter than the KEY");
+        assert_eq!(replace_all("a b", ""), "a b", "an empty secret replaces nothing (no panic)");
         let e = Error::gateway(ErrorCode::BadResponse, "bad", Some(Detail::Body(format!("{}k+y/=", "x".repeat(198)))));
         let e = m.redact_error(e);
         assert_eq!(e.detail, Some(Detail::Body(format!("{}**", "x".repeat(198)))));

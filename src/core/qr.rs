@@ -60,7 +60,7 @@ pub fn qr_svg(text: &str, options: &QrOptions) -> Result<String> {
     check_color("dark", &options.dark)?;
     check_color("light", &options.light)?;
     let qr = QrCode::encode_binary(text.as_bytes(), ecc)
-        .map_err(|_| Error::invalid("text", "text is too long for a QR code (at most about 2900 bytes)"))?;
+        .map_err(|_| Error::invalid("text", "text is too long for a QR code (at most 2953 bytes at ecc L, 2331 at M, 1663 at Q, 1273 at H)"))?;
     let border = options.border as i32;
     let full = qr.size() + 2 * border;
     let mut svg = String::with_capacity(64 * 1024);
@@ -156,6 +156,11 @@ mod tests {
         }
         let longest = "9".repeat(2331); // byte mode at ecc M holds 2331 bytes
         assert_eq!(decode(&qr_svg(&longest, &QrOptions::default()).unwrap(), 4), longest);
-        assert!(qr_svg(&"9".repeat(2332), &QrOptions::default()).is_err());
+        let too_long = qr_svg(&"9".repeat(2332), &QrOptions::default()).unwrap_err();
+        assert_eq!(too_long.message, "text is too long for a QR code (at most 2953 bytes at ecc L, 2331 at M, 1663 at Q, 1273 at H)");
+        for (ecc, most) in [('L', 2953), ('Q', 1663), ('H', 1273)] {
+            let o = || QrOptions { ecc, ..QrOptions::default() };
+            assert!(qr_svg(&"9".repeat(most), &o()).is_ok() && qr_svg(&"9".repeat(most + 1), &o()).is_err(), "{ecc}");
+        }
     }
 }

@@ -21,7 +21,7 @@ pub fn check_http_url(field: &str, url: &str) -> Result<()> {
 fn url_problem(url: &str) -> Option<&'static str> {
     let Some(rest) = strip_scheme(url) else { return Some("must be an absolute http:// or https:// URL") };
     let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest.as_bytes()[..host_end];
+    let authority = &rest.as_bytes()[..host_end]; // ok: find's position or the length, both within rest
     if authority.is_empty() || authority.starts_with(b":") {
         return Some("has no host");
     }

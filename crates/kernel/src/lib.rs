@@ -23,7 +23,7 @@ pub const SIGN_LEN: usize = 32;
 
 /// Whether `name` is 1–64 of `A-Z a-z 0-9 _ -`.
 pub fn is_valid_name(name: &[u8]) -> bool {
-    (1..=64).contains(&name.len()) && name.iter().all(|&b| NAME_BYTES[usize::from(b)])
+    (1..=64).contains(&name.len()) && name.iter().all(|&b| NAME_BYTES[usize::from(b)]) // ok: a u8 indexes 256 entries
 }
 
 /// The bytes a name may have, by value: one load a byte rather than up to
