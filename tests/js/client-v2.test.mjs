@@ -733,6 +733,34 @@ describe('verifyNotify and verifyNotifyV2', () => {
     assert.equal((await verifyNotifyV2(query, V3096_PLATFORM, {}, { now: CAPTURE_TS * 1000 })).reason, null);
   });
 
+  it('verifyNotifyV2 imports the platform key(s) once while it is given the same', async () => {
+    const query = JSON.parse(readFileSync(join(V3096, 'v2', 'notify.json'), 'utf8')).query_string;
+    const reason = async (keys) => (await verifyNotifyV2(query, keys, {}, { now: CAPTURE_TS * 1000 })).reason;
+    const subtle = globalThis.crypto.subtle;
+    const importKey = subtle.importKey;
+    const imports = [];
+    subtle.importKey = function (format, ...rest) {
+      imports.push(format);
+      return importKey.call(this, format, ...rest);
+    };
+    try {
+      assert.equal(await reason(WRONG_PLATFORM), 'bad_sign');
+      for (let i = 0; i < 3; i++) assert.equal(await reason(V3096_PLATFORM), null);
+      assert.deepEqual(imports, ['spki', 'spki'], 'one import per key, not per call');
+      assert.equal(await reason([WRONG_PLATFORM, V3096_PLATFORM]), null);
+      assert.equal(await reason([WRONG_PLATFORM, V3096_PLATFORM]), null);
+      assert.equal(imports.length, 4, 'another set of keys: imported once');
+      await invalid(() => verifyNotifyV2(query, 'not a key'), 'platformPublicKey');
+      await invalid(() => verifyNotifyV2(query, [V3096_PLATFORM, 42]), 'platformPublicKey');
+      assert.equal(await reason([WRONG_PLATFORM, V3096_PLATFORM]), null, 'a refused key leaves the kept ones');
+      assert.equal(await reason(WRONG_PLATFORM), 'bad_sign', 'the kept keys are only used for the same texts');
+      assert.equal(await reason(V3096_PLATFORM), null);
+      assert.equal(imports.length, 6);
+    } finally {
+      subtle.importKey = importKey;
+    }
+  });
+
   it('refuses programmer errors: bad keys, expectations and options', async () => {
     const query = 'pid=1&sign=x';
     await invalid(() => verifyNotifyV2(query, PRIVATE_PEM), 'platformPublicKey');
