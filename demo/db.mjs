@@ -174,6 +174,16 @@ async function openPglite(dir) {
   };
 }
 
+/** Delays between tries to LISTEN again on a dropped connection: the first, doubled up to the last. */
+const RELISTEN_FIRST_MS = 1000;
+const RELISTEN_MAX_MS = 30_000;
+
+/** Stops a LISTEN connection of `openPostgres` from being opened again. */
+function stop(listener) {
+  listener.closed = true;
+  clearTimeout(listener.timer);
+}
+
 /** A pool of connections to the PostgreSQL server at `url`; `onError` hears of connections that fail while idle. */
 async function openPostgres(url, onError) {
   const { default: pg } = await import('pg');
@@ -202,20 +212,51 @@ async function openPostgres(url, onError) {
       }
     },
     /**
-     * LISTEN holds a connection of its own, outside the pool. Not
-     * re-established if the server drops it (onError hears of it): the live
-     * pages then stop updating until a restart; the data is unaffected.
+     * LISTEN holds a connection of its own, outside the pool. When the
+     * server drops it (onError hears of it), it is opened again after 1 s,
+     * then 2, 4… up to 30 s between tries; listening again, it calls
+     * `onPayload(null)`: what changed meanwhile was not heard.
      */
     async listen(channel, onPayload) {
-      const client = new pg.Client({ connectionString: url });
-      client.on('error', onError);
-      client.on('notification', (n) => n.channel === channel && onPayload(n.payload));
-      await client.connect();
-      listeners.push(client);
-      await client.query(`LISTEN ${client.escapeIdentifier(channel)}`);
+      const listener = { client: null, timer: null, closed: false };
+      listeners.push(listener);
+      let delay = RELISTEN_FIRST_MS;
+      const open = async () => {
+        const client = new pg.Client({ connectionString: url });
+        listener.client = client;
+        let lost = false;
+        const lose = (error) => {
+          if (lost || listener.closed) return;
+          lost = true;
+          onError(error);
+          client.end().catch(() => {});
+          listener.timer = setTimeout(reopen, delay);
+          delay = Math.min(2 * delay, RELISTEN_MAX_MS);
+        };
+        client.on('error', lose);
+        client.on('end', () => lose(new Error(`LISTEN ${channel}: the server closed the connection`)));
+        client.on('notification', (n) => n.channel === channel && onPayload(n.payload));
+        try {
+          await client.connect();
+          await client.query(`LISTEN ${client.escapeIdentifier(channel)}`);
+        } catch (e) {
+          lose(e);
+          throw e;
+        }
+        delay = RELISTEN_FIRST_MS;
+      };
+      // A failed try has already set the next.
+      const reopen = () => open().then(() => onPayload(null), () => {});
+      try {
+        await open();
+      } catch (e) {
+        stop(listener);
+        throw e;
+      }
     },
     async close() {
-      await Promise.all(listeners.map((c) => c.end()));
+      listeners.forEach(stop);
+      await Promise.all(listeners.map((l) => l.client.end().catch(() => {})));
       await pool.end();
     },
   };

@@ -48,7 +48,9 @@ const pad = (n, width = 2) => String(n).padStart(width, '0');
 /**
  * Order records in the database. Emits `change` (with the out_trade_no)
  * whenever an order changes, in this instance or another one sharing the
- * database (the `orders_changed` trigger's NOTIFY).
+ * database (the `orders_changed` trigger's NOTIFY); `change` with `null`
+ * when changes may have been missed (the database connection that hears
+ * them was dropped and made again).
  *
  * A record: `{ out_trade_no, api, name, money, type, mode, status,
  * trade_no, payurl, created_at, paid_at, paid_via, refunded_at, refund_no,

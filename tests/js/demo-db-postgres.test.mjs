@@ -73,3 +73,24 @@ test('an instance without the V2 keys, on the shared database: a V2 order\'s que
     await v1Only.close();
   }
 });
+
+test('the live pages: a LISTEN connection the server drops is made again, the pages refreshed, and changes heard again', async () => {
+  const [a, b] = suite.instances;
+  const heard = [];
+  const onChange = (outTradeNo) => heard.push(outTradeNo);
+  a.orders.on('change', onChange);
+  try {
+    const [{ dropped }] = await b.db.query(
+      "SELECT count(pg_terminate_backend(pid))::int AS dropped FROM pg_stat_activity WHERE query LIKE 'LISTEN %'",
+    );
+    assert.ok(dropped >= 2, `both instances' LISTEN connections dropped (${dropped})`);
+    await waitFor(() => heard.includes(null), 'the connection made again and the pages told to refresh', 15_000);
+    const created = await fetch(`${b.url}api/orders`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ product: 'coffee', mode: 'api', api: 'v1' }),
+    });
+    const { order } = await created.json();
+    await waitFor(() => heard.includes(order.out_trade_no), 'an order made on the other instance');
+  } finally {
+    a.orders.off('change', onChange);
+  }
+});
