@@ -11,7 +11,7 @@ import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import md5 from 'md5';
 import jsMd5 from 'js-md5';
@@ -59,12 +59,22 @@ async function nodeSuite() {
 }
 
 // ---- Node cold start: process start -> import -> first sign -------------
-// Against a process that only starts Node in the same module mode, so that
-// Node's own ES module loader is not counted as ours.
+// Against a process that only starts Node in the same module mode (the
+// budget's measure), and for ES modules also against one that imports an
+// empty module: the first file a process imports costs Node's loader
+// several ms whatever the file is.
+const EMPTY_MODULE = join(OUT, 'empty.mjs');
+
 function coldStart() {
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(EMPTY_MODULE, 'export {};\n');
   const call = `.sign(${JSON.stringify(order(0))}, ${JSON.stringify(KEY)})`;
   const modes = {
     bareEsm: ['--input-type=module', '-e', '0'],
+    // Node's cost of importing any file at all (its ES module loader
+    // reading, resolving, linking): what adding epay-wasm to an ES module
+    // app costs is the import over this one.
+    emptyEsm: ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(EMPTY_MODULE).href)})`],
     esm: ['--input-type=module', '-e', `const m = await import('./pkg/index.mjs'); if (m${call}.length !== 32) process.exit(1);`],
     bareCjs: ['-e', '0'],
     cjs: ['-e', `if (require('./pkg/index.cjs')${call}.length !== 32) process.exit(1);`],
@@ -81,6 +91,7 @@ function coldStart() {
   const over = (a, b) => median(runs[a].map((t, i) => t - runs[b][i]));
   return {
     bareEsm: median(runs.bareEsm), esm: median(runs.esm), overEsm: over('esm', 'bareEsm'),
+    emptyEsm: median(runs.emptyEsm), overEmptyEsm: over('emptyEsm', 'bareEsm'), esmOverEmpty: over('esm', 'emptyEsm'),
     bareCjs: median(runs.bareCjs), cjs: median(runs.cjs), overCjs: over('cjs', 'bareCjs'),
   };
 }
@@ -271,6 +282,8 @@ ${table(browser.suite, ['js-md5', 'md5', 'hash-wasm'])}
 | Node ESM: process start → \`import('epay-wasm')\` → first \`sign\` | ${cold.esm.toFixed(1)} ms |
 | Node ESM: a process that only starts (\`--input-type=module\`) | ${cold.bareEsm.toFixed(1)} ms |
 | **Node ESM: import + first sign over bare Node** (median of ${COLD_RUNS} paired runs) | **${cold.overEsm.toFixed(1)} ms** |
+| Node ESM: importing an empty module, over bare Node (Node's own loader) | ${cold.overEmptyEsm.toFixed(1)} ms |
+| Node ESM: import + first sign over importing an empty module (what epay-wasm adds to an ES module app) | ${cold.esmOverEmpty.toFixed(1)} ms |
 | Node CommonJS: process start → \`require('epay-wasm')\` → first \`sign\` | ${cold.cjs.toFixed(1)} ms |
 | Node CommonJS: a process that only starts | ${cold.bareCjs.toFixed(1)} ms |
 | **Node CommonJS: require + first sign over bare Node** (median of ${COLD_RUNS} paired runs) | **${cold.overCjs.toFixed(1)} ms** |
