@@ -177,6 +177,8 @@ async function openPglite(dir) {
 /** Delays between tries to LISTEN again on a dropped connection: the first, doubled up to the last. */
 const RELISTEN_FIRST_MS = 1000;
 const RELISTEN_MAX_MS = 30_000;
+/** How long the LISTEN connection may take to connect before a try fails. */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /** Stops a LISTEN connection of `openPostgres` from being opened again. */
 function stop(listener) {
@@ -215,23 +217,29 @@ async function openPostgres(url, onError) {
      * LISTEN holds a connection of its own, outside the pool. When the
      * server drops it (onError hears of it), it is opened again after 1 s,
      * then 2, 4… up to 30 s between tries; listening again, it calls
-     * `onPayload(null)`: what changed meanwhile was not heard.
+     * `onPayload(null)`: what changed meanwhile was not heard. The first
+     * connection's failure is the caller's.
      */
     async listen(channel, onPayload) {
       const listener = { client: null, timer: null, closed: false };
       listeners.push(listener);
       let delay = RELISTEN_FIRST_MS;
+      const retry = (error) => {
+        if (listener.closed) return;
+        listener.timer = setTimeout(reopen, delay);
+        delay = Math.min(2 * delay, RELISTEN_MAX_MS);
+        onError(error);
+      };
       const open = async () => {
-        const client = new pg.Client({ connectionString: url });
+        // keepAlive: a connection that dies silently ends too.
+        const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
         listener.client = client;
-        let lost = false;
+        let listening = false;
         const lose = (error) => {
-          if (lost || listener.closed) return;
-          lost = true;
-          onError(error);
+          if (!listening) return; // connecting: the rejection below tells
+          listening = false;
           client.end().catch(() => {});
-          listener.timer = setTimeout(reopen, delay);
-          delay = Math.min(2 * delay, RELISTEN_MAX_MS);
+          retry(error);
         };
         client.on('error', lose);
         client.on('end', () => lose(new Error(`LISTEN ${channel}: the server closed the connection`)));
@@ -240,13 +248,13 @@ async function openPostgres(url, onError) {
           await client.connect();
           await client.query(`LISTEN ${client.escapeIdentifier(channel)}`);
         } catch (e) {
-          lose(e);
+          client.end().catch(() => {});
           throw e;
         }
+        listening = true;
         delay = RELISTEN_FIRST_MS;
       };
-      // A failed try has already set the next.
-      const reopen = () => open().then(() => onPayload(null), () => {});
+      const reopen = () => open().then(() => onPayload(null), retry).catch(onError);
       try {
         await open();
       } catch (e) {
