@@ -1,14 +1,15 @@
 //! The core's [`Rsa`] over WebCrypto (`crypto.subtle`: Node ≥ 20, and
 //! browsers on https pages and localhost): RSASSA-PKCS1-v1_5 with SHA-256,
 //! the private-key operation in the platform's own constant-time
-//! implementation. A key is imported on first use, not extractable, and
-//! kept. Errors name the key's field and never contain key material.
+//! implementation. A key is imported on first use (once, also when calls
+//! arrive together), not extractable, and kept. Errors name the key's
+//! field and never contain key material.
 
 use crate::core::error::{Error, Result};
 use crate::core::v2::client::Rsa;
 use crate::core::v2::keys::{PrivateKey, PublicKey, MIN_MODULUS_BITS, PRIVATE_KEY_FIELD, PUBLIC_KEY_FIELD};
 use crate::core::v2::signature::Signed;
-use js_sys::{Array, Object, Reflect, Uint8Array};
+use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
@@ -37,7 +38,9 @@ pub struct Key {
     /// PKCS#8 (private) or SPKI (public) DER; empty for a given key.
     der: Vec<u8>,
     private: bool,
-    imported: RefCell<Option<CryptoKey>>,
+    /// The import's promise of the `CryptoKey`, once started (calls that
+    /// arrive while it runs await the same one); cleared if it fails.
+    imported: RefCell<Option<Promise>>,
 }
 
 impl Key {
@@ -67,7 +70,7 @@ impl Key {
             let why = "privateKey must be a string, or a private CryptoKey imported as { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } of at least 2048 bits";
             return Err(Error::invalid(PRIVATE_KEY_FIELD, why));
         }
-        Ok(Key { der: Vec::new(), private: true, imported: RefCell::new(Some(key)) })
+        Ok(Key { der: Vec::new(), private: true, imported: RefCell::new(Some(Promise::resolve(&JsValue::from(key)))) })
     }
 
     fn field(&self) -> &'static str {
@@ -76,25 +79,36 @@ impl Key {
 
     /// The key as a `CryptoKey`, imported now if it was not yet.
     async fn crypto_key(&self) -> Result<CryptoKey> {
-        if let Some(key) = self.imported.borrow().as_ref() {
-            return Ok(key.clone());
+        let started = self.imported.borrow().clone();
+        let import = match started {
+            Some(import) => Ok(import),
+            None => {
+                let (format, usage) = if self.private { ("pkcs8", "sign") } else { ("spki", "verify") };
+                let algorithm = Object::new();
+                let _ = Reflect::set(&algorithm, &"name".into(), &ALGORITHM.into());
+                let _ = Reflect::set(&algorithm, &"hash".into(), &HASH.into());
+                let usages = Array::of1(&usage.into());
+                let data = Uint8Array::from(&self.der[..]);
+                let import = subtle(self.field())?.import_key_with_object(format, &data, &algorithm, false, &usages);
+                if let Ok(import) = &import {
+                    *self.imported.borrow_mut() = Some(import.clone());
+                }
+                import
+            }
+        };
+        match self.settle(import, "could not be imported by WebCrypto").await {
+            Ok(key) => Ok(key.unchecked_into()),
+            Err(e) => {
+                *self.imported.borrow_mut() = None; // the next call tries again
+                Err(e)
+            }
         }
-        let (format, usage) = if self.private { ("pkcs8", "sign") } else { ("spki", "verify") };
-        let algorithm = Object::new();
-        let _ = Reflect::set(&algorithm, &"name".into(), &ALGORITHM.into());
-        let _ = Reflect::set(&algorithm, &"hash".into(), &HASH.into());
-        let usages = Array::of1(&usage.into());
-        let data = Uint8Array::from(&self.der[..]);
-        let imported = subtle(self.field())?.import_key_with_object(format, &data, &algorithm, false, &usages);
-        let key: CryptoKey = self.settle(imported, "could not be imported by WebCrypto").await?.unchecked_into();
-        *self.imported.borrow_mut() = Some(key.clone());
-        Ok(key)
     }
 
     /// Awaits a WebCrypto promise; a throw or rejection is an error about
     /// this key saying `what` and the error's name (its message is left
     /// out: nothing of the key may show).
-    async fn settle(&self, promise: std::result::Result<js_sys::Promise, JsValue>, what: &str) -> Result<JsValue> {
+    async fn settle(&self, promise: std::result::Result<Promise, JsValue>, what: &str) -> Result<JsValue> {
         let field = self.field();
         let failed = |e: JsValue| {
             let name = Reflect::get(&e, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();

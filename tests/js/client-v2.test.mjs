@@ -758,6 +758,9 @@ describe('verifyNotify and verifyNotifyV2', () => {
       assert.equal(await reason(WRONG_PLATFORM), 'bad_sign', 'the kept keys are only used for the same texts');
       assert.equal(await reason(V3096_PLATFORM), null);
       assert.equal(imports.length, 6);
+      const together = await Promise.all(Array.from({ length: 8 }, () => reason([V3096_PLATFORM, WRONG_PLATFORM])));
+      assert.deepEqual(together, Array(8).fill(null));
+      assert.equal(imports.length, 7, 'calls that arrive together share one import (the first key verifies)');
     } finally {
       subtle.importKey = importKey;
     }
