@@ -65,7 +65,7 @@ export interface NotifyHandlerOptions {
    * A key that does not parse fails each V2 notify with HTTP 500 and `onError`.
    */
   platformPublicKey?: string | string[];
-  /** V2: how far, in seconds, a notify's `timestamp` may be from now (0 to 86400, default 300). */
+  /** V2: how far, in seconds, a notify's `timestamp` may be from when it arrived (0 to 86400, default 300). */
   clockSkewSec?: number;
   /**
    * The order a verified notify is about (called only once the signature

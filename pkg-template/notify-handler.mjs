@@ -6,7 +6,7 @@
 
 /** The options a handler takes. */
 const OPTION_KEYS = ['pid', 'key', 'platformPublicKey', 'clockSkewSec', 'loadOrder', 'onPaid', 'onError'];
-/** The largest clockSkewSec verifyNotifyV2 takes. */
+/** The largest clockSkewSec verifyNotifyV2 takes (MAX_CLOCK_SKEW_SEC in src/wasm/v2.rs). */
 const MAX_CLOCK_SKEW_SEC = 86_400;
 /** The largest notify body read, in bytes. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -65,7 +65,12 @@ export function makeNotifyHandlers({ verifyNotify, verifyNotifyV2, EpayError }) 
     return error;
   }
 
-  /** The options, checked: unknown keys and bad values refused, naming the option (never its value). */
+  /**
+   * The options, checked: unknown keys and bad values refused, naming the
+   * option (never its value). pid and key as the core checks them
+   * (check_pid, check_key): here, so that a handler fails when it is made,
+   * also in a browser before init().
+   */
   function checkOptions(options) {
     if (typeof options !== 'object' || options === null) throw invalid('options', 'a notify handler needs an options object');
     for (const name of Object.keys(options)) {
@@ -107,15 +112,18 @@ export function makeNotifyHandlers({ verifyNotify, verifyNotifyV2, EpayError }) 
    */
   function notifySettler(options) {
     const { pid, key, platformKeys, clockSkewSec, loadOrder, onPaid, onError } = checkOptions(options);
-    const v2Options = clockSkewSec === undefined ? undefined : { clockSkewSec };
 
-    /** The verification of `input` against `expected`, V1 or V2 as its sign_type says when both keys are given. */
-    async function verify(input, expected) {
+    /**
+     * The verification of `input` against `expected`, V1 or V2 as its
+     * sign_type says when both keys are given; a V2 timestamp is judged
+     * against `now`, when the notify arrived (not after loadOrder ran).
+     */
+    async function verify(input, expected, now) {
       if (key !== undefined) {
         const v1 = verifyNotify(input, key, expected);
         if (platformKeys === undefined || isMd5(v1.data.sign_type)) return v1;
       }
-      return verifyNotifyV2(input, platformKeys, expected, v2Options);
+      return verifyNotifyV2(input, platformKeys, expected, clockSkewSec === undefined ? { now } : { clockSkewSec, now });
     }
 
     /** Tells onError, which must not break the answer whatever it does. */
@@ -136,20 +144,21 @@ export function makeNotifyHandlers({ verifyNotify, verifyNotifyV2, EpayError }) 
 
     /** Signature and pid first, so that a forged notify never reaches loadOrder; then the order and its amount. */
     async function settle(read) {
+      const now = Date.now();
       let data;
       try {
         const input = await read();
         if (input instanceof Refusal) return refuse(input.reason);
-        const signed = await verify(input, { pid });
+        const signed = await verify(input, { pid }, now);
         if (Object.keys(signed.data).length > 0) data = signed.data;
         if (!signed.ok) return refuse(signed.reason, data);
         if (!data.out_trade_no) return refuse('missing_out_trade_no', data);
         const order = await loadOrder(data.out_trade_no);
         if (order === null || order === undefined) return refuse('unknown_order', data);
         if (typeof order !== 'object' || !(typeof order.money === 'string' || typeof order.money === 'number')) {
-          throw invalid('money', 'loadOrder must return { money, paid? } or null');
+          throw invalid('loadOrder', 'loadOrder must return { money, paid? } or null');
         }
-        const checked = await verify(input, { pid, out_trade_no: data.out_trade_no, money: order.money });
+        const checked = await verify(input, { pid, out_trade_no: data.out_trade_no, money: order.money }, now);
         if (!checked.ok) return refuse(checked.reason, data);
         if (checked.paid && order.paid !== true) await onPaid(checked.data);
         return SUCCESS;
@@ -196,7 +205,7 @@ export function makeNotifyHandlers({ verifyNotify, verifyNotifyV2, EpayError }) 
   return { createNotifyHandler, createNodeNotifyHandler };
 }
 
-/** Whether a notify's sign_type means V1 (MD5), as verifyNotify reads it: absent, empty or `MD5` in any case. */
+/** Whether a notify's sign_type means V1 (MD5), as verifyNotify reads it (src/core/notify.rs): absent, empty or `MD5` in any case. */
 function isMd5(signType) {
   return signType === undefined || signType === '' || signType.toLowerCase() === 'md5';
 }
@@ -249,7 +258,7 @@ function nodeInput(req, body) {
   const unread = req.readable !== false && req.readableEnded !== true;
   if (body == null && !unread) body = req.body;
   if (body == null) return unread ? readStream(req) : new Refusal('no_body');
-  if (typeof body === 'string') return encoder.encode(body).byteLength > MAX_BODY_BYTES ? new Refusal('body_too_large') : body;
+  if (typeof body === 'string') return utf8Length(body) > MAX_BODY_BYTES ? new Refusal('body_too_large') : body;
   if (body instanceof Uint8Array) return body.byteLength > MAX_BODY_BYTES ? new Refusal('body_too_large') : utf8(body);
   // A parser's object, often without Object.prototype: as a plain object,
   // whose values verifyNotify checks (an array for a repeated name is malformed).
@@ -298,6 +307,12 @@ function bodyReader() {
       return utf8(bytes);
     },
   };
+}
+
+/** The UTF-8 length of `text` where it matters: exact only between MAX_BODY_BYTES / 3 and MAX_BODY_BYTES characters. */
+function utf8Length(text) {
+  if (text.length > MAX_BODY_BYTES || text.length * 3 <= MAX_BODY_BYTES) return text.length;
+  return encoder.encode(text).byteLength;
 }
 
 /** The UTF-8 text of `bytes`, or a Refusal when they are not UTF-8. */

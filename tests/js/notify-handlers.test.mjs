@@ -25,6 +25,7 @@ import {
 import { TEST_KEY, TEST_PID, failsWith, fetchAnswer, md5Sign, rsaSign, waitFor } from './support.mjs';
 
 const PLATFORM_PRIVATE_KEY = readFileSync(TEST_KEY_FILES.platformPrivateKey, 'utf8');
+const PLATFORM_PUBLIC_KEY = readFileSync(TEST_KEY_FILES.platformPublicKey, 'utf8');
 const MERCHANT_PRIVATE_KEY = readFileSync(TEST_KEY_FILES.merchant1005PrivateKey, 'utf8');
 /** Another merchant of the same gateway, with the same KEY and RSA key: only its pid tells its notifies apart. */
 const OTHER_PID = 1006;
@@ -345,7 +346,7 @@ for (const [name, start] of Object.entries(TARGETS)) {
           assert.deepEqual(shop.settled.rejected, []);
         });
 
-        test('loadOrder without money: 500 fail, onError gets an EpayError naming money', async () => {
+        test('loadOrder without money: 500 fail, onError gets an EpayError naming loadOrder', async () => {
           const order = await createOrder(server, api);
           shop.orders.get(order.out).money = undefined;
           const paid = await pay(order);
@@ -353,7 +354,7 @@ for (const [name, start] of Object.entries(TARGETS)) {
           const { error } = shop.errors.find((e) => e.data?.out_trade_no === order.out);
           assert.ok(error instanceof EpayError);
           assert.equal(error.code, 'INVALID_PARAM');
-          assert.equal(error.field, 'money');
+          assert.equal(error.field, 'loadOrder');
         });
 
         test('a wrong amount is refused (400 fail), however often the gateway retries; onError told money_mismatch', async () => {
@@ -700,6 +701,20 @@ describe('the handlers, called directly', () => {
     } finally {
       await s.close();
     }
+  });
+
+  test('v2: the timestamp is judged when the notify arrived, not after a slow loadOrder', async () => {
+    const errors = [];
+    const paid = [];
+    const handler = createNotifyHandler({
+      pid: TEST_PID, platformPublicKey: PLATFORM_PUBLIC_KEY, clockSkewSec: 1,
+      loadOrder: async () => { await new Promise((r) => setTimeout(r, 2200)); return { money: '1.00' }; },
+      onPaid: (d) => { paid.push(d.out_trade_no); }, onError: (e) => { errors.push(e.reason ?? e.code); },
+    });
+    const v2 = resign({ ...direct, sign_type: 'RSA' });
+    const r = await handler(new Request(`https://shop.example/n?${new URLSearchParams(v2)}`));
+    assert.equal(`${r.status} ${await r.text()}`, SUCCESS);
+    assert.deepEqual([paid, errors], [['direct1'], []]);
   });
 
   test('a platform key that does not parse: 500 fail and onError, naming platformPublicKey', async () => {
