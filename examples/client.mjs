@@ -7,10 +7,13 @@
 import { EpayClient, EpayError } from 'epay-wasm';
 // CommonJS: const { EpayClient, EpayError } = require('epay-wasm');
 
+// The sandbox's test merchant, unless EPAY_GATEWAY names another gateway:
+// then EPAY_PID and EPAY_KEY are its own (no test KEY beside a real gateway).
+const env = process.env.EPAY_GATEWAY ? process.env : { EPAY_GATEWAY: 'http://127.0.0.1:8787/', EPAY_PID: '1005', EPAY_KEY: '80TWQztHqTVvV440KTKVqVPQh11AkfpF' };
 const client = new EpayClient({
-  gateway: process.env.EPAY_GATEWAY ?? 'http://127.0.0.1:8787/',
-  pid: Number(process.env.EPAY_PID ?? 1005),
-  key: process.env.EPAY_KEY ?? '80TWQztHqTVvV440KTKVqVPQh11AkfpF',
+  gateway: env.EPAY_GATEWAY,
+  pid: Number(env.EPAY_PID),
+  key: env.EPAY_KEY,
   timeoutMs: 10000, // per attempt (default 10000)
   retries: 1,       // queries and createOrder only, on network errors and 5xx (default 1)
   // fetch: (url, init) => undiciFetch(url, { ...init, dispatcher: proxyAgent }), // default: the global fetch

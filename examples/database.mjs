@@ -14,9 +14,12 @@ import { randomUUID } from 'node:crypto';
 import express from 'express';
 import { EpayClient, createNodeNotifyHandler } from 'epay-wasm';
 
-const pid = Number(process.env.EPAY_PID ?? 1005);
-const key = process.env.EPAY_KEY ?? '80TWQztHqTVvV440KTKVqVPQh11AkfpF';
-const client = new EpayClient({ gateway: process.env.EPAY_GATEWAY ?? 'http://127.0.0.1:8787/', pid, key });
+// The sandbox's test merchant, unless EPAY_GATEWAY names another gateway:
+// then EPAY_PID and EPAY_KEY are its own (no test KEY beside a real gateway).
+const env = process.env.EPAY_GATEWAY ? process.env : { EPAY_GATEWAY: 'http://127.0.0.1:8787/', EPAY_PID: '1005', EPAY_KEY: '80TWQztHqTVvV440KTKVqVPQh11AkfpF' };
+const pid = Number(env.EPAY_PID);
+const key = env.EPAY_KEY;
+const client = new EpayClient({ gateway: env.EPAY_GATEWAY, pid, key });
 
 // pg's Pool and PGlite both answer query(sql, params) with { rows }.
 const db = process.env.DATABASE_URL
@@ -61,6 +64,7 @@ async function markPaid(out_trade_no, trade_no, money, via) {
   );
   // An effect outside the database (an e-mail) goes here, after the commit, or in a worker reading fulfilments.
   if (rows.length) console.log(`fulfilled ${out_trade_no}: trade_no ${trade_no}, ¥${money}, by ${via}`);
+  return rows.length > 0;
 }
 
 const notify = createNodeNotifyHandler({
@@ -94,13 +98,18 @@ async function reconcile() {
       const found = await client.queryOrder({ out_trade_no: order.out_trade_no });
       if (found.out_trade_no !== order.out_trade_no) throw new Error(`the gateway answered about ${found.out_trade_no}`);
       // `paid` is true of an order refunded since, too (status 2): nothing to deliver then.
-      if (found.paid && !found.refunded) await markPaid(order.out_trade_no, found.trade_no, found.money, 'reconciliation');
+      if (found.paid && !found.refunded && !(await markPaid(order.out_trade_no, found.trade_no, found.money, 'reconciliation'))) {
+        console.warn(`reconcile ${order.out_trade_no}: paid at the gateway (¥${found.money}), not fulfilled here: another amount?`);
+      }
     } catch (error) {
       console.error(`reconcile ${order.out_trade_no}:`, error.code ?? error.message); // e.g. never created at the gateway
     }
   }
 }
-setInterval(() => reconcile().catch((error) => console.error('reconciliation failed:', error)), Number(process.env.RECONCILE_EVERY_SEC ?? 60) * 1000);
+// Every RECONCILE_EVERY_SEC seconds (0: never), a pass at a time.
+const every = Number(process.env.RECONCILE_EVERY_SEC ?? 60) * 1000;
+const pass = () => reconcile().catch((error) => console.error('reconciliation failed:', error)).finally(() => setTimeout(pass, every).unref());
+if (every > 0) setTimeout(pass, every).unref();
 // #endregion
 
 const app = express();

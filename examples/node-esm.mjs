@@ -5,9 +5,12 @@
 // Browser or bundler: import init, { buildSubmitForm } from 'epay-wasm'; await init();
 import { signOrder, buildSubmitForm, buildPayUrl, signParams, verifyNotify } from 'epay-wasm'; // Node: ready on import
 
-const gateway = process.env.EPAY_GATEWAY ?? 'http://127.0.0.1:8787/';
-const pid = Number(process.env.EPAY_PID ?? 1005);
-const key = process.env.EPAY_KEY ?? '80TWQztHqTVvV440KTKVqVPQh11AkfpF';
+// The sandbox's test merchant, unless EPAY_GATEWAY names another gateway:
+// then EPAY_PID and EPAY_KEY are its own (no test KEY beside a real gateway).
+const env = process.env.EPAY_GATEWAY ? process.env : { EPAY_GATEWAY: 'http://127.0.0.1:8787/', EPAY_PID: '1005', EPAY_KEY: '80TWQztHqTVvV440KTKVqVPQh11AkfpF' };
+const gateway = env.EPAY_GATEWAY;
+const pid = Number(env.EPAY_PID);
+const key = env.EPAY_KEY;
 
 const order = {
   pid, type: 'alipay', out_trade_no: `A${Date.now()}`,

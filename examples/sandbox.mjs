@@ -33,6 +33,8 @@ await fetch(`${sandbox.url}_sandbox/faults`, {                                  
 });
 await client.refund({ trade_no }, '0.01').catch((err) => console.log(`refund: ${err.code} ${err.status}`)); // never retried
 // #endregion
+// Here the injected fault answered before any refund was made; with a real
+// gateway a 500 does not say so: ask queryOrder (refunded?) before sending again.
 const refunded = await client.refund({ trade_no }, '0.01'); // the fault is used up
 console.log(`refunded ${trade_no}: code ${refunded.code}`);
 await notified;

@@ -10,9 +10,12 @@
 import { randomUUID } from 'node:crypto';
 import { EpayClient, signOrder } from 'epay-wasm';
 
-const pid = Number(process.env.EPAY_PID ?? 1005);
-const key = process.env.EPAY_KEY ?? '80TWQztHqTVvV440KTKVqVPQh11AkfpF';
-const client = new EpayClient({ gateway: process.env.EPAY_GATEWAY ?? 'http://127.0.0.1:8787/', pid, key });
+// The sandbox's test merchant, unless EPAY_GATEWAY names another gateway:
+// then EPAY_PID and EPAY_KEY are its own (no test KEY beside a real gateway).
+const env = process.env.EPAY_GATEWAY ? process.env : { EPAY_GATEWAY: 'http://127.0.0.1:8787/', EPAY_PID: '1005', EPAY_KEY: '80TWQztHqTVvV440KTKVqVPQh11AkfpF' };
+const pid = Number(env.EPAY_PID);
+const key = env.EPAY_KEY;
+const client = new EpayClient({ gateway: env.EPAY_GATEWAY, pid, key });
 
 /** The port to listen on. */
 export const port = Number(process.env.PORT ?? 3000);

@@ -7,9 +7,12 @@
 import http from 'node:http';
 import { EpayClient, createNodeNotifyHandler } from 'epay-wasm';
 
-const pid = Number(process.env.EPAY_PID ?? 1005);
-const key = process.env.EPAY_KEY ?? '80TWQztHqTVvV440KTKVqVPQh11AkfpF';
-const client = new EpayClient({ gateway: process.env.EPAY_GATEWAY ?? 'http://127.0.0.1:8787/', pid, key });
+// The sandbox's test merchant, unless EPAY_GATEWAY names another gateway:
+// then EPAY_PID and EPAY_KEY are its own (no test KEY beside a real gateway).
+const env = process.env.EPAY_GATEWAY ? process.env : { EPAY_GATEWAY: 'http://127.0.0.1:8787/', EPAY_PID: '1005', EPAY_KEY: '80TWQztHqTVvV440KTKVqVPQh11AkfpF' };
+const pid = Number(env.EPAY_PID);
+const key = env.EPAY_KEY;
+const client = new EpayClient({ gateway: env.EPAY_GATEWAY, pid, key });
 
 const order = { out_trade_no: `V1${Date.now()}`, money: '0.01', paid: false }; // your database in a real shop
 

@@ -15,13 +15,20 @@ import { TEST_KEY_FILES } from 'epay-sandbox'; // test keys only: never for real
 // #region client
 import { EpayClientV2, EpayError, buildSubmitFormV2, createNodeNotifyHandler } from 'epay-wasm';
 
-const gateway = process.env.EPAY_GATEWAY ?? 'http://127.0.0.1:8787/';
-const pid = Number(process.env.EPAY_PID ?? 1005);
+// The sandbox's test merchant and keys, unless EPAY_GATEWAY names another
+// gateway: then EPAY_PID and both keys are its own (no test key beside a real gateway).
+const env = process.env.EPAY_GATEWAY ? process.env : {
+  EPAY_GATEWAY: 'http://127.0.0.1:8787/', EPAY_PID: '1005',
+  EPAY_PLATFORM_PUBLIC_KEY: readFileSync(TEST_KEY_FILES.platformPublicKey, 'utf8'),
+  EPAY_PRIVATE_KEY: readFileSync(TEST_KEY_FILES.merchant1005PrivateKey, 'utf8'),
+};
+const gateway = env.EPAY_GATEWAY;
+const pid = Number(env.EPAY_PID);
 // The platform's key: merchant panel, API 信息 → 平台公钥.
-const platformPublicKey = process.env.EPAY_PLATFORM_PUBLIC_KEY ?? readFileSync(TEST_KEY_FILES.platformPublicKey, 'utf8');
+const platformPublicKey = env.EPAY_PLATFORM_PUBLIC_KEY;
 const client = new EpayClientV2({
   gateway, pid, platformPublicKey, // or [oldKey, newKey] while the platform rotates its key: either verifies
-  privateKey: process.env.EPAY_PRIVATE_KEY ?? readFileSync(TEST_KEY_FILES.merchant1005PrivateKey, 'utf8'), // server side only
+  privateKey: env.EPAY_PRIVATE_KEY, // server side only
   // timeoutMs, retries (default 1), fetch: as EpayClient; clockSkewSec: notify timestamps (default 300)
 });
 // #endregion

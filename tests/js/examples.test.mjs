@@ -19,7 +19,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, relative, sep } from 'node:path';
@@ -51,7 +51,12 @@ function run(cmd, args, { cwd = ROOT, env = process.env } = {}) {
 }
 
 /** The environment of an example: the sandbox's gateway, any free port. */
-const exampleEnv = (extra = {}) => ({ ...process.env, EPAY_GATEWAY: sandbox.url, PORT: '0', ...extra });
+/** An example's environment: the sandbox named as "another gateway", so its merchant and keys are given too. */
+const exampleEnv = (extra = {}) => ({
+  ...process.env, EPAY_GATEWAY: sandbox.url, EPAY_PID: String(TEST_PID), EPAY_KEY: TEST_KEY, PORT: '0',
+  EPAY_PLATFORM_PUBLIC_KEY: sandbox.platformPublicKey, EPAY_PRIVATE_KEY: readFileSync(TEST_KEY_FILES.merchant1005PrivateKey, 'utf8'),
+  ...extra,
+});
 
 /** Runs an example to its end; resolves { code, stdout, stderr }. */
 async function runExample(file) {
@@ -276,6 +281,15 @@ function regionOf(source, name, file) {
 }
 
 describe('Node examples against the sandbox', () => {
+  test('an example given another gateway (EPAY_GATEWAY) but not its KEY or keys stops with an error naming it, never using the test ones', async () => {
+    for (const [file, missing, field] of [['node-esm.mjs', 'EPAY_KEY', 'key'], ['client.mjs', 'EPAY_KEY', 'key'], ['v2.mjs', 'EPAY_PRIVATE_KEY', 'privateKey']]) {
+      const r = await run(process.execPath, [file], { cwd: join(work, 'examples'), env: exampleEnv({ [missing]: '' }) });
+      assert.notEqual(r.code, 0, `${file} without ${missing}`);
+      assert.match(r.stderr, new RegExp(`INVALID_PARAM|${field}`), `${file}: ${r.stderr.slice(0, 300)}`);
+      assert.match(r.stderr, new RegExp(`\\b${field}\\b`), `${file} names ${field}`);
+    }
+  });
+
   test('node-esm.mjs: the signed order, form and pay link are accepted by the gateway; the notify verifies, a forged one not', async () => {
     const r = await runExample('node-esm.mjs');
     assert.equal(r.code, 0, r.stderr);
