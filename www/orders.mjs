@@ -8,6 +8,8 @@ import { api, el, notifyText, paidViaText, statusText } from './lib.mjs';
 const listeners = [];
 /** out_trade_no → what the gateway last said about it, kept across re-renders. */
 const gatewaySaid = new Map();
+/** out_trade_no → why its last refund failed, kept across re-renders (a refund's claim and release re-render the list). */
+const refundFailed = new Map();
 
 /** Calls `listener(orders)` with the whole list on every change. */
 export function onOrders(listener) {
@@ -20,7 +22,7 @@ export function onOrders(listener) {
  */
 function refundButton(order) {
   const button = el('button', { type: 'button', className: 'refund secondary', textContent: 'Refund' });
-  const error = el('span', { className: 'error' });
+  const error = refundError(order);
   button.addEventListener('click', async () => {
     if (!button.classList.contains('armed')) {
       button.classList.add('armed');
@@ -28,14 +30,21 @@ function refundButton(order) {
       return;
     }
     button.disabled = true;
+    refundFailed.delete(order.out_trade_no);
     try {
       await api(`/api/orders/${encodeURIComponent(order.out_trade_no)}/refund`, {});
     } catch (e) {
-      error.textContent = `Refund failed: ${e.message}`;
+      refundFailed.set(order.out_trade_no, `Refund failed: ${e.message}`);
+      error.textContent = refundFailed.get(order.out_trade_no);
       button.disabled = false;
     }
   });
   return [button, error];
+}
+
+/** Where a failed refund says why, on the order's every rendering. */
+function refundError(order) {
+  return el('span', { className: 'error refund-error' }, refundFailed.get(order.out_trade_no) ?? '');
 }
 
 /** How a gateway's order (queryOrder's answer) reads. */
@@ -91,7 +100,7 @@ function orderItem(order) {
     el('div', { className: 'order-ids' }, `out_trade_no ${order.out_trade_no}`,
       order.trade_no ? ` · trade_no ${order.trade_no}` : '',
       order.out_refund_no ? ` · out_refund_no ${order.out_refund_no} · refund_no ${order.refund_no}` : ''),
-    el('div', { className: 'order-actions' }, ...(order.status === 'paid' ? refundButton(order) : []), ...queryButton(order)));
+    el('div', { className: 'order-actions' }, ...(order.status === 'paid' ? refundButton(order) : [refundError(order)]), ...queryButton(order)));
   li.dataset.out = order.out_trade_no;
   return li;
 }
