@@ -86,8 +86,9 @@ export function v2Api({ gateway, pid, privateKey, platformPublicKey }) {
       let refund;
       try {
         refund = await client.queryRefund({ out_refund_no: outRefundNo(order) });
-      } catch {
-        return refundedPerQuery(client, order); // no such refund (or the query failed): the order says whether it was refunded
+      } catch (e) {
+        if (e.code !== 'API_ERROR') throw e; // the query failed: the next pass asks again
+        return refundedPerQuery(client, order); // no such refund: the order says whether it was refunded
       }
       return refund.status === 1 ? { refunded: true, refund_no: refund.refund_no, out_refund_no: refund.out_refund_no } : null;
     },

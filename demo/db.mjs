@@ -113,6 +113,9 @@ function isRunning(pid) {
  * process has died is taken over (not guarded: two processes taking over
  * one dead lock at the same instant).
  */
+/** The lock files this process holds. */
+const heldLocks = new Set();
+
 function lockFolder(dir) {
   const file = `${dir.replace(/[\\/]+$/, '')}.lock`;
   mkdirSync(dirname(file), { recursive: true });
@@ -123,7 +126,11 @@ function lockFolder(dir) {
     for (;;) {
       try {
         linkSync(mine, file);
-        return () => rmSync(file, { force: true });
+        heldLocks.add(file);
+        return () => {
+          heldLocks.delete(file);
+          rmSync(file, { force: true });
+        };
       } catch (e) {
         if (e.code !== 'EEXIST') throw e;
       }
@@ -134,7 +141,9 @@ function lockFolder(dir) {
         if (e.code === 'ENOENT') continue; // let go meanwhile
         throw e;
       }
-      if (Number.isSafeInteger(owner) && owner > 0 && isRunning(owner)) {
+      // Our own pid on a lock we do not hold: left by an earlier process that had it (pid 1 in a container).
+      const ours = owner === process.pid && !heldLocks.has(file);
+      if (Number.isSafeInteger(owner) && owner > 0 && isRunning(owner) && !ours) {
         throw new Error(`the database folder ${dir} is in use by process ${owner}: one process per PGlite folder (stop it, or choose another folder, or PostgreSQL for several instances)`);
       }
       rmSync(file, { force: true }); // left by a process that died
@@ -232,7 +241,9 @@ async function openPostgres(url, onError) {
       };
       const open = async () => {
         // keepAlive: a connection that dies silently ends too.
-        const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+        const client = new pg.Client({
+          connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true, keepAliveInitialDelayMillis: 10_000,
+        });
         listener.client = client;
         let listening = false;
         const lose = (error) => {

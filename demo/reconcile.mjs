@@ -107,7 +107,7 @@ async function recoverRefunds({ orders, apis, log }) {
     try {
       if (!apis[order.api]) throw new Error(`API ${order.api} is not configured on this server`);
       const outcome = await apis[order.api].refundOutcome(order);
-      if (!outcome) return log(`reconcile ${order.out_trade_no}: refund claimed long ago, the gateway reports it neither refunded nor paid: left refunding`);
+      if (!outcome) return log(`reconcile ${order.out_trade_no}: refund claimed long ago, the gateway does not report it settled yet (a refund pending, or the order neither refunded nor paid): left refunding`);
       if (await orders.settleStaleRefund(order.out_trade_no, STALE_REFUND_SEC, outcome)) {
         log(`reconcile ${order.out_trade_no}: refund claimed long ago, ${outcome.refunded ? 'refunded at the gateway: recorded' : 'not refunded at the gateway: paid again'}`);
       }
