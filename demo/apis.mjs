@@ -10,6 +10,12 @@ import { EpayClient, EpayClientV2, signOrder } from '../pkg/index.mjs'; // in yo
 
 /** How the gateway finds an order of ours: by its trade_no once known. */
 const orderRef = (order) => (order.trade_no ? { trade_no: order.trade_no } : { out_trade_no: order.out_trade_no });
+/** The order as the gateway reports it, through `client` (V1 or V2); an error if it answers about another one. */
+async function queryOrder(client, order) {
+  const gateway = await client.queryOrder(orderRef(order));
+  if (gateway.out_trade_no !== order.out_trade_no) throw new Error(`the gateway answered about ${gateway.out_trade_no}`);
+  return gateway;
+}
 /** The V2 refund number of an order: one per order, so the gateway refunds it once. */
 const outRefundNo = (order) => `R${order.out_trade_no}`;
 
@@ -19,8 +25,7 @@ const outRefundNo = (order) => `R${order.out_trade_no}`;
  * refunded), or null when it reports neither (then nobody can tell yet).
  */
 async function refundedPerQuery(client, order) {
-  const gateway = await client.queryOrder(orderRef(order));
-  if (gateway.out_trade_no !== order.out_trade_no) throw new Error(`the gateway answered about ${gateway.out_trade_no}`);
+  const gateway = await queryOrder(client, order);
   if (gateway.refunded) return { refunded: true };
   return gateway.paid ? { refunded: false } : null;
 }
@@ -30,7 +35,7 @@ async function refundedPerQuery(client, order) {
  * @property {'v1'|'v2'} name
  * @property {(fields: object) => Promise<object>} signOrder The signed fields a page posts without holding a key.
  * @property {(fields: object) => Promise<{ trade_no: string, payurl: string|null }>} createOrder Server-side order.
- * @property {(order: object) => Promise<object>} queryOrder The order as the gateway reports it.
+ * @property {(order: object) => Promise<object>} queryOrder The order as the gateway reports it (an error if it answers about another).
  * @property {(order: object) => Promise<object>} refund Refunds the whole order; resolves what to record on it.
  * @property {(order: object) => Promise<{ refunded: boolean, refund_no?: string, out_refund_no?: string }|null>} refundOutcome
  *   Whether the gateway refunded the order (asked, never refunding): what to record, or null when it cannot tell yet.
@@ -48,7 +53,7 @@ export function v1Api({ gateway, pid, key }) {
       const created = await client.createOrder(fields);
       return { trade_no: created.trade_no, payurl: created.payurl ?? created.qrcode ?? created.urlscheme ?? null };
     },
-    queryOrder: (order) => client.queryOrder(orderRef(order)),
+    queryOrder: (order) => queryOrder(client, order),
     async refund(order) {
       await client.refund(orderRef(order), order.money);
       return {};
@@ -76,7 +81,7 @@ export function v2Api({ gateway, pid, privateKey, platformPublicKey }) {
       const created = await client.createOrder(fields);
       return { trade_no: created.trade_no, payurl: created.pay_info };
     },
-    queryOrder: (order) => client.queryOrder(orderRef(order)),
+    queryOrder: (order) => queryOrder(client, order),
     async refund(order) {
       const { refund_no, out_refund_no } = await client.refund(orderRef(order), order.money, { out_refund_no: outRefundNo(order) });
       return { refund_no, out_refund_no };

@@ -39,7 +39,6 @@ const BACKOFF_CAP_SEC = 4 * 3600;
 async function checkOrder({ orders, apis, log }, order) {
   if (!apis[order.api]) throw new Error(`API ${order.api} is not configured on this server`);
   const gateway = await apis[order.api].queryOrder(order);
-  if (gateway.out_trade_no !== order.out_trade_no) throw new Error(`the gateway answered about ${gateway.out_trade_no}`);
   if (!gateway.paid || gateway.refunded) return false;
   if (await orders.fulfil(order.out_trade_no, { trade_no: gateway.trade_no, money: gateway.money, via: 'reconcile' })) {
     log(`reconcile ${order.out_trade_no}: paid at the gateway (trade_no ${gateway.trade_no}), fulfilled`);
