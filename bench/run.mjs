@@ -28,7 +28,10 @@ const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 const ROUNDS = quick ? 3 : 9;
 const ROUND_MS = quick ? 100 : 250;
-const COLD_RUNS = quick ? 5 : 21;
+// A process start here varies by ±15 ms from one run to the next (2 cores,
+// a shared host): with 61 paired runs the median's standard error is ~2 ms
+// (the middle half of the differences is ~16 ms wide: 1.25 x 16 / 1.35 / sqrt(61)).
+const COLD_RUNS = quick ? 5 : 61;
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
@@ -36,10 +39,14 @@ const CHROMIUM_ARGS = [
 ];
 const require = createRequire(import.meta.url);
 const version = (pkg) => JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')).version;
-const median = (xs) => {
+/** The `q` quantile of `xs` (0.5: the median), interpolated between neighbours. */
+const quantile = (xs, q) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  const at = (s.length - 1) * q;
+  const lo = Math.floor(at);
+  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (at - lo);
 };
+const median = (xs) => quantile(xs, 0.5);
 const log = (...a) => console.error('bench:', ...a);
 
 // ---- Node: ours against node:crypto, js-md5 and md5 (pure JS), hash-wasm -
@@ -88,8 +95,12 @@ function coldStart() {
       runs[k].push(Number(process.hrtime.bigint() - t) / 1e6);
     }
   }
-  const over = (a, b) => median(runs[a].map((t, i) => t - runs[b][i]));
+  const diffs = (a, b) => runs[a].map((t, i) => t - runs[b][i]);
+  const over = (a, b) => median(diffs(a, b));
+  /** The middle half of the paired differences, as "a-b ms". */
+  const iqr = (a, b) => `${quantile(diffs(a, b), 0.25).toFixed(1)}-${quantile(diffs(a, b), 0.75).toFixed(1)} ms`;
   return {
+    overEsmIqr: iqr('esm', 'bareEsm'), overCjsIqr: iqr('cjs', 'bareCjs'),
     bareEsm: median(runs.bareEsm), esm: median(runs.esm), overEsm: over('esm', 'bareEsm'),
     emptyEsm: median(runs.emptyEsm), overEmptyEsm: over('emptyEsm', 'bareEsm'), esmOverEmpty: over('esm', 'emptyEsm'),
     bareCjs: median(runs.bareCjs), cjs: median(runs.cjs), overCjs: over('cjs', 'bareCjs'),
@@ -281,12 +292,12 @@ ${table(browser.suite, ['js-md5', 'md5', 'hash-wasm'])}
 |---|---:|
 | Node ESM: process start → \`import('epay-wasm')\` → first \`sign\` | ${cold.esm.toFixed(1)} ms |
 | Node ESM: a process that only starts (\`--input-type=module\`) | ${cold.bareEsm.toFixed(1)} ms |
-| **Node ESM: import + first sign over bare Node** (median of ${COLD_RUNS} paired runs) | **${cold.overEsm.toFixed(1)} ms** |
+| **Node ESM: import + first sign over bare Node** (median of ${COLD_RUNS} paired runs; middle half ${cold.overEsmIqr}) | **${cold.overEsm.toFixed(1)} ms** |
 | Node ESM: importing an empty module, over bare Node (Node's own loader) | ${cold.overEmptyEsm.toFixed(1)} ms |
 | Node ESM: import + first sign over importing an empty module (what epay-wasm adds to an ES module app) | ${cold.esmOverEmpty.toFixed(1)} ms |
 | Node CommonJS: process start → \`require('epay-wasm')\` → first \`sign\` | ${cold.cjs.toFixed(1)} ms |
 | Node CommonJS: a process that only starts | ${cold.bareCjs.toFixed(1)} ms |
-| **Node CommonJS: require + first sign over bare Node** (median of ${COLD_RUNS} paired runs) | **${cold.overCjs.toFixed(1)} ms** |
+| **Node CommonJS: require + first sign over bare Node** (median of ${COLD_RUNS} paired runs; middle half ${cold.overCjsIqr}) | **${cold.overCjs.toFixed(1)} ms** |
 | Chromium: \`import('web.mjs')\` → \`await init()\` (fetch + compile) → first \`sign\`, fresh context | ${browser.init.toFixed(1)} ms |
 
 ## Size
