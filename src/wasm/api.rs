@@ -59,7 +59,7 @@ pub fn sign_order(#[wasm_bindgen(unchecked_param_type = "SubmitOrder")] order: J
 
 /// Reads `{ gateway, key? }`.
 fn submit_options(options: &JsValue) -> Result<(Gateway, Option<String>)> {
-    check_options("SubmitOptions", options, SUBMIT_OPTION_KEYS)?;
+    check_options("options", "SubmitOptions", options, SUBMIT_OPTION_KEYS)?;
     let gateway = Gateway::parse(&string_arg("gateway", &get(options, "gateway"))?)?;
     let key = get(options, "key");
     let key = if key.is_undefined() { None } else { Some(string_arg("key", &key)?) };
@@ -119,7 +119,7 @@ pub fn verify_notify_js(
 
 /// Reads `verifyNotify`'s `expected`.
 pub(crate) fn expected_from_js(expected: &JsValue) -> Result<Expected> {
-    check_options("verifyNotify's expected", expected, EXPECTED_KEYS)?;
+    check_options("expected", "verifyNotify's expected", expected, EXPECTED_KEYS)?;
     let text = |field| field_text(field, &get(expected, field));
     Expected::new(text("pid")?.as_deref(), text("out_trade_no")?.as_deref(), text("money")?.as_deref())
 }

@@ -57,7 +57,7 @@ pub struct EpayClient {
 
 /// Reads `EpayClientOptions`.
 fn config(options: &JsValue) -> Result<Config> {
-    check_options("EpayClient options", options, CLIENT_OPTION_KEYS)?;
+    check_options("options", "EpayClient options", options, CLIENT_OPTION_KEYS)?;
     let (gateway, pid) = account_options(options)?;
     let key = string_arg("key", &get(options, "key"))?;
     let merchant = Merchant::new(&gateway, &pid, &key)?;
@@ -88,10 +88,7 @@ pub(crate) fn transport_options(options: &JsValue) -> Result<(Fetch, u32)> {
 
 /// Reads `OrdersPage`: the limit and where the page starts.
 fn paging(page: &JsValue) -> Result<(u32, Position)> {
-    if !page.is_undefined() && !page.is_object() {
-        return Err(Error::invalid("page", "the argument must be { limit?, page? } or { limit?, offset? }"));
-    }
-    check_options("queryOrders paging", page, PAGE_KEYS)?;
+    check_options("page", "queryOrders paging", page, PAGE_KEYS)?;
     let limit = int_option(page, "limit", 1, MAX_PAGE_LIMIT.into())?.unwrap_or(DEFAULT_LIMIT) as u32;
     let position = match (int_option(page, "page", 1, u32::MAX.into())?, int_option(page, "offset", 0, MAX_SAFE_INTEGER)?) {
         (Some(_), Some(_)) => return Err(Error::invalid("offset", "give page or offset, not both")),
@@ -103,10 +100,7 @@ fn paging(page: &JsValue) -> Result<(u32, Position)> {
 
 /// Reads `OrdersOptions` into a cursor at the first page.
 fn listing(options: &JsValue) -> Result<OrdersCursor> {
-    if !options.is_undefined() && !options.is_object() {
-        return Err(Error::invalid("options", "the argument must be { limit?, status? }"));
-    }
-    check_options("orders options", options, LISTING_KEYS)?;
+    check_options("options", "orders options", options, LISTING_KEYS)?;
     let limit = int_option(options, "limit", 1, MAX_PAGE_LIMIT.into())?.unwrap_or(DEFAULT_LIMIT) as u32;
     let status = int_option(options, "status", 0, u32::MAX.into())?.map(|s| s as i64);
     OrdersCursor::new(limit, status)

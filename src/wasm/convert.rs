@@ -147,11 +147,16 @@ pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue> {
     })
 }
 
-/// Refuses a key of the option object `options` (named `what` in errors)
-/// that is not one of `known`. Something that is not an object has no keys.
-pub fn check_options(what: &str, options: &JsValue, known: &[&str]) -> Result<()> {
-    if !options.is_object() {
+/// Checks an option bag (`what` in messages, `field` in the error): it is
+/// absent (`undefined`/`null`) or a plain object whose keys are all
+/// `known`. Anything else — a string, an array, a Map — is refused: read as
+/// an empty bag it would silently drop the checks the caller asked for.
+pub fn check_options(field: &str, what: &str, options: &JsValue, known: &[&str]) -> Result<()> {
+    if options.is_undefined() || options.is_null() {
         return Ok(());
+    }
+    if !is_plain_object(options) {
+        return Err(Error::invalid(field, [what, " must be a plain object"].concat()));
     }
     for name in Object::keys(options.unchecked_ref::<Object>()).iter() {
         check_option(what, &name.as_string().unwrap_or_default(), known)?;

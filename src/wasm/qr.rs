@@ -49,7 +49,7 @@ const QR_OPTION_KEYS: &[&str] = &["ecc", "border", "dark", "light", "size"];
 pub fn to_qr_svg(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue, options: Option<QrSvgOptionsArg>) -> JsResult<String> {
     let text = string_arg("text", &text).js()?;
     let options: JsValue = options.map(Into::into).unwrap_or(JsValue::UNDEFINED);
-    check_options("toQrSvg options", &options, QR_OPTION_KEYS).js()?;
+    check_options("options", "toQrSvg options", &options, QR_OPTION_KEYS).js()?;
     let defaults = QrOptions::default();
     let ecc = match text_option(&options, "ecc").js()? {
         Some(e) if e.len() == 1 => e.chars().next().unwrap_or('?'),

@@ -121,7 +121,7 @@ fn now_sec() -> u64 {
 /// Reads `EpayClientV2Options`: the keys are parsed here, synchronously;
 /// WebCrypto imports them on first use.
 fn config(options: &JsValue) -> Result<Config> {
-    check_options("EpayClientV2 options", options, CLIENT_OPTION_KEYS)?;
+    check_options("options", "EpayClientV2 options", options, CLIENT_OPTION_KEYS)?;
     let (gateway, pid) = account_options(options)?;
     let account = Account::new(&gateway, &pid)?;
     let private = PrivateKey::parse(&string_arg(PRIVATE_KEY_FIELD, &get(options, PRIVATE_KEY_FIELD))?)?;
@@ -197,15 +197,6 @@ fn now_option(options: &JsValue) -> Result<i64> {
     Ok((ms / 1000.0).floor() as i64)
 }
 
-/// An options argument that must be an object when given.
-fn options_arg(value: Option<JsValue>, what: &str) -> Result<JsValue> {
-    let value = value.unwrap_or(JsValue::UNDEFINED);
-    if !value.is_undefined() && !value.is_object() {
-        return Err(Error::invalid("options", ["the ", what, " must be an object"].concat()));
-    }
-    Ok(value)
-}
-
 /// A client for one merchant account on an EPay V2 gateway
 /// (`/api/<class>/<func>`, SHA256withRSA), with the method names of
 /// `EpayClient`. Every request carries `pid` and a fresh `timestamp` and is
@@ -268,8 +259,8 @@ impl EpayClientV2 {
         options: Option<RefundOptionsV2Arg>,
     ) -> Promise {
         let call = (|| {
-            let options = options_arg(options.map(JsValue::from), "refund options")?;
-            check_options("refund options", &options, REFUND_OPTION_KEYS)?;
+            let options = options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
+            check_options("options", "refund options", &options, REFUND_OPTION_KEYS)?;
             let number = match field_text("out_refund_no", &get(&options, "out_refund_no"))? {
                 Some(given) => given,
                 None => out_refund_no(now_sec(), random_u64()?)?,
@@ -309,8 +300,8 @@ impl EpayClientV2 {
     /// confirm an order with `queryOrder` before acting on it.
     #[wasm_bindgen(js_name = queryOrders, unchecked_return_type = "Promise<OrderListV2>")]
     pub fn query_orders(&self, page: Option<OrdersQueryV2Arg>) -> Promise {
-        let call = options_arg(page.map(JsValue::from), "argument").and_then(|page| {
-            check_options("queryOrders paging", &page, QUERY_ORDERS_KEYS)?;
+        let page = page.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
+        let call = check_options("page", "queryOrders paging", &page, QUERY_ORDERS_KEYS).and_then(|()| {
             let offset = int_option(&page, "offset", 0, MAX_SAFE_INTEGER)?.unwrap_or(0);
             let limit = int_option(&page, "limit", 1, MAX_PAGE_LIMIT.into())?.unwrap_or(DEFAULT_LIMIT) as u32;
             let status = int_option(&page, "status", 0, u32::MAX.into())?.map(|s| s as i64);
@@ -435,8 +426,8 @@ pub fn verify_notify_v2(
         let data = notify_input(&input)?;
         let rsa = WebCrypto { private: None, public: last_platform_keys(&platform_public_key)? };
         let expected = expected_from_js(&expected.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))?;
-        let options = options_arg(options.map(JsValue::from), "verifyNotifyV2 options")?;
-        check_options("verifyNotifyV2 options", &options, VERIFY_OPTION_KEYS)?;
+        let options = options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
+        check_options("options", "verifyNotifyV2 options", &options, VERIFY_OPTION_KEYS)?;
         Ok(Op::Verify(rsa, data, expected, now_option(&options)?, clock_skew(&options)?))
     })())
 }
@@ -444,7 +435,7 @@ pub fn verify_notify_v2(
 /// Reads `SubmitOptionsV2` and signed params for the page hand-over: they
 /// must carry `sign` and `timestamp` (from `EpayClientV2.signOrder`).
 fn presigned(params: &JsValue, options: &JsValue) -> Result<(Gateway, Params<'static>)> {
-    check_options("SubmitOptionsV2", options, SUBMIT_OPTION_KEYS)?;
+    check_options("options", "SubmitOptionsV2", options, SUBMIT_OPTION_KEYS)?;
     let gateway = Gateway::parse(&string_arg("gateway", &get(options, "gateway"))?)?;
     let params = params_from_js("params", params)?;
     require_sign(&params)?;

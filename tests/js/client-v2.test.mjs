@@ -406,6 +406,18 @@ describe('the answers of a real v3096 server', () => {
     const changed = await verifyNotifyV2(query.replace('money=2.5', 'money=2.6'), V3096_PLATFORM, {}, { now: CAPTURE_TS * 1000 });
     assert.equal(changed.reason, 'bad_sign');
   });
+
+  it('a bag that is not a plain object is refused, never read as one with no checks', async () => {
+    const query = JSON.parse(readFileSync(join(V3096, 'v2', 'notify.json'), 'utf8')).query_string;
+    const now = { now: CAPTURE_TS * 1000 };
+    for (const bad of ['FV0', 1000, new Map([['out_trade_no', 'FV0']]), ['FV0']]) {
+      await invalid(() => verifyNotifyV2(query, V3096_PLATFORM, bad, now), 'expected');
+      await invalid(() => verifyNotifyV2(query, V3096_PLATFORM, {}, bad), 'options');
+      await invalid(() => client().verifyNotify(query, bad), 'expected');
+      await invalid(() => client().refund({ trade_no: '1' }, '1.00', bad), 'options');
+      await invalid(() => client().queryOrders(bad), 'page');
+    }
+  });
 });
 
 // --------------------------------------------------------------- queries
@@ -464,7 +476,7 @@ describe('queryOrder, queryMerchant, queryOrders, orders()', () => {
     for (const offset of [-1, 1.5]) await invalid(() => c.queryOrders({ offset }), 'offset');
     await invalid(() => c.queryOrders({ status: -1 }), 'status');
     await invalid(() => c.queryOrders({ page: 2 }), 'page');
-    await invalid(() => c.queryOrders('x'), 'options');
+    await invalid(() => c.queryOrders('x'), 'page');
     assert.throws(() => c.orders({ limit: 0 }), { code: 'INVALID_PARAM', field: 'limit' });
     assert.throws(() => c.orders({ offset: 1 }), { code: 'INVALID_PARAM', field: 'offset' });
     await assertNoRequests();

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { startSandbox } from 'epay-sandbox';
-import { EpayClient, EpayError, buildPayUrl, toQrSvg, verifyNotify } from '../../pkg/index.mjs';
+import { EpayClient, EpayError, buildPayUrl, buildSubmitForm, toQrSvg, verifyNotify } from '../../pkg/index.mjs';
 import { md5Sign, TEST_KEY as KEY, TEST_PID as PID, waitFor, failsWith } from './support.mjs';
 
 const ERROR_CODES = ['INVALID_PARAM', 'API_ERROR', 'HTTP_ERROR', 'TIMEOUT', 'NETWORK', 'BAD_RESPONSE'];
@@ -514,6 +514,29 @@ describe('option bags refuse keys they do not know, naming them', () => {
   it('toQrSvg options', async () => {
     const e = await invalid(() => toQrSvg('https://pay.example.com/', { size: 128, colour: '#000' }), 'colour');
     assert.equal(e.message, 'unknown option `colour` in toQrSvg options; expected ecc, border, dark, light, size');
+  });
+
+  it('the { gateway, key } of buildSubmitForm', async () => {
+    const e = await invalid(() => buildSubmitForm({ pid: PID, ...apiOrder() }, { gateway: sb.url, key: KEY, method: 'GET' }), 'method');
+    assert.equal(e.message, 'unknown option `method` in SubmitOptions; expected gateway, key');
+  });
+
+  it('a bag that is not a plain object is refused, never read as one with no checks', async () => {
+    const notify = new URLSearchParams({ pid: PID, out_trade_no: 'A1', money: '1.00', trade_status: 'TRADE_SUCCESS' });
+    notify.set('sign', md5Sign(Object.fromEntries(notify)));
+    assert.equal(verifyNotify(notify.toString(), KEY).ok, true, 'the notify itself is genuine');
+    for (const expected of ['A2', 42, new Map([['out_trade_no', 'A2']]), ['A2'], new URLSearchParams('out_trade_no=A2')]) {
+      const e = await invalid(() => verifyNotify(notify.toString(), KEY, expected), 'expected');
+      assert.equal(e.message, "verifyNotify's expected must be a plain object");
+      await invalid(() => verifyNotify(Object.fromEntries(notify), KEY, expected), 'expected');
+      await invalid(() => client().verifyNotify(notify.toString(), expected), 'expected');
+    }
+    await invalid(() => toQrSvg('https://pay.example.com/', 'big'), 'options');
+    await invalid(() => buildSubmitForm({ pid: PID, ...apiOrder() }, sb.url), 'options');
+    await invalid(() => client().queryOrders(20), 'page');
+    await invalid(() => client().orders('paid'), 'options');
+    await invalid(() => new EpayClient(new Map([['gateway', sb.url]])), 'options');
+    assert.equal(verifyNotify(notify.toString(), KEY, null).ok, true, 'null is an absent bag');
   });
 
   it('order and params objects still carry any field', async () => {

@@ -851,8 +851,8 @@ for (const [label, override, field, secrets] of BAD_CLIENT_OPTIONS) {
   }, { client: true, cjs: label === 'gateway javascript:' });
 }
 add('client/constructor without an options object refused', (m, ctx) => {
-  for (const [what, opts] of [['undefined', undefined], ['null', null], ['string', GATEWAY], ['number', 1005]]) {
-    throwsInvalid(m, () => new m.EpayClient(opts), 'gateway', what);
+  for (const [what, opts, field] of [['undefined', undefined, 'gateway'], ['null', null, 'gateway'], ['string', GATEWAY, 'options'], ['number', 1005, 'options'], ['Map', new Map([['gateway', GATEWAY]]), 'options']]) {
+    throwsInvalid(m, () => new m.EpayClient(opts), field, what);
   }
   eq(ctx.fetchCalls(), 0, 'fetch calls');
 }, { client: true });
