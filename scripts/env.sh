@@ -1,5 +1,5 @@
 # Sourced by the scripts: how to drive Debian's Rust for wasm32 while the
-# rustup toolchain stays the default for host builds (../shared/TOOLCHAIN.md).
+# rustup toolchain stays the default for host builds (docs/toolchain.md).
 # Used by the package build (scripts/build.sh) and the wasm tests alike.
 WASM_CARGO=(env RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1
   CARGO_TARGET_DIR="$PWD/target/wasm" /usr/bin/cargo)
