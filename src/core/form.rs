@@ -41,6 +41,17 @@ pub fn require_sign(params: &Params) -> Result<()> {
     Ok(())
 }
 
+/// Checks V2 params for the page hand-over, signed on the merchant's
+/// server (`EpayClientV2.signOrder`): besides `sign` they must carry the
+/// `timestamp` that was signed, which the gateway checks (±300 s).
+pub fn require_sign_v2(params: &Params) -> Result<()> {
+    require_sign(params)?;
+    if params.get_non_empty("timestamp").is_none() {
+        return Err(Error::invalid("timestamp", "params must carry timestamp: sign them with EpayClientV2.signOrder"));
+    }
+    Ok(())
+}
+
 /// Appends `text` escaped for a double-quoted HTML attribute: `& < > " '`
 /// become entities, and CR becomes `&#13;` (HTML parsers would turn a raw CR
 /// into LF). Every `&` is escaped, so `&notify_url` can never become
@@ -136,6 +147,16 @@ mod tests {
         assert_eq!(submit_form(&gw(), &p).unwrap_err().field.as_deref(), Some("name"));
         let p = Params::from_pairs([("param", ""), ("pid", "1")]).unwrap();
         assert!(!submit_form(&gw(), &p).unwrap().contains("param"));
+    }
+
+    #[test]
+    fn v2_hand_over_needs_sign_and_timestamp() {
+        let field = |pairs: &[(&str, &str)]| {
+            require_sign_v2(&Params::from_pairs(pairs.iter().copied()).unwrap()).err().map(|e| e.field.clone())
+        };
+        assert_eq!(field(&[("sign", "c2ln"), ("timestamp", "1796193661")]), None);
+        assert_eq!(field(&[("sign", "c2ln"), ("timestamp", "")]), Some(Some("timestamp".into())));
+        assert_eq!(field(&[("timestamp", "1796193661")]), Some(Some("sign".into())));
     }
 
     #[test]

@@ -89,9 +89,8 @@ impl Merchant {
     /// [`verify_notify`] with this merchant's KEY, expecting its own pid
     /// unless `expected` names one: a notify for another merchant that
     /// shares the KEY fails.
-    pub fn verify_notify<'a>(&self, data: Option<Params<'a>>, mut expected: Expected) -> Result<Verification<'a>> {
-        expected.pid.get_or_insert_with(|| self.pid.clone());
-        verify_notify(data, &self.key, &expected)
+    pub fn verify_notify<'a>(&self, data: Option<Params<'a>>, expected: Expected) -> Result<Verification<'a>> {
+        verify_notify(data, &self.key, &expected.or_pid(&self.pid))
     }
 
     /// `text` with every occurrence of the KEY (raw or percent-encoded)

@@ -75,6 +75,13 @@ impl Expected {
             money: money.map(|m| Money::parse("money", m)).transpose()?,
         })
     }
+
+    /// A client's expectations: `pid` defaults to its own, so a notify for
+    /// another merchant sharing the key fails.
+    pub fn or_pid(mut self, own_pid: &str) -> Self {
+        self.pid.get_or_insert_with(|| own_pid.to_owned());
+        self
+    }
 }
 
 /// The outcome of verifying a notify.
@@ -243,5 +250,13 @@ mod tests {
         assert!(Expected::new(Some("abc"), None, None).is_err());
         assert!(Expected::new(None, None, Some("1.234")).is_err());
         assert!(verify_notify(None, "", &Expected::default()).is_err());
+    }
+
+    #[test]
+    fn a_client_expects_its_own_pid_unless_told_another() {
+        let q = format!("{QUERY}{SIGN}");
+        assert_eq!(run(&q, &Expected::default().or_pid("1006")).reason, Some(Reason::PidMismatch));
+        assert_eq!(run(&q, &Expected::default().or_pid("1005")).reason, None);
+        assert_eq!(run(&q, &Expected::new(Some("1005"), None, None).unwrap().or_pid("1006")).reason, None);
     }
 }

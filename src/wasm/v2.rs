@@ -11,7 +11,7 @@ use crate::client::webcrypto::{random_u64, Key, WebCrypto};
 use crate::client::Fetch;
 use crate::core::api::{which, MAX_PAGE_LIMIT};
 use crate::core::error::{Error, Result};
-use crate::core::form::{pay_url_to, require_sign, submit_form_to, V2_SUBMIT};
+use crate::core::form::{pay_url_to, require_sign_v2, submit_form_to, V2_SUBMIT};
 use crate::core::listing::OrdersCursor;
 use crate::core::notify::Expected;
 use crate::core::params::Params;
@@ -363,8 +363,7 @@ impl EpayClientV2 {
     ) -> Promise {
         let config = &self.config;
         start(notify_input(&input).and_then(|data| {
-            let mut expected = expected_from_js(&expected.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))?;
-            expected.pid.get_or_insert_with(|| config.client.account.pid.clone());
+            let expected = expected_from_js(&expected.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))?.or_pid(&config.client.account.pid);
             Ok(Op::Verify(config.client.rsa.clone(), data, expected, now_sec() as i64, config.clock_skew_sec))
         }))
     }
@@ -438,10 +437,7 @@ fn presigned(params: &JsValue, options: &JsValue) -> Result<(Gateway, Params<'st
     check_options("options", "SubmitOptionsV2", options, SUBMIT_OPTION_KEYS)?;
     let gateway = Gateway::parse(&string_arg("gateway", &get(options, "gateway"))?)?;
     let params = params_from_js("params", params)?;
-    require_sign(&params)?;
-    if params.get_non_empty("timestamp").is_none() {
-        return Err(Error::invalid("timestamp", "params must carry timestamp: sign them with EpayClientV2.signOrder"));
-    }
+    require_sign_v2(&params)?;
     Ok((gateway, params))
 }
 
