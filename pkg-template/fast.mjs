@@ -32,14 +32,15 @@ export const LAYOUT = {
   NOTIFY_OBJECT: 8,
   PAID: 8,
   REASONS: [null, 'malformed', 'missing_sign', 'bad_sign', 'pid_mismatch', 'out_trade_no_mismatch', 'money_mismatch'],
+  /** Segments before a notify's own: the KEY and the three expected values. */
+  NOTIFY_FIRST: 4,
+  /** verifyNotify's `expected` keys, in the order of their segments and flags. */
+  EXPECTED_KEYS: ['pid', 'out_trade_no', 'money'],
 };
 const {
   H_TEXT, H_TEXT_CAP, H_OUT, H_OUT_LEN, H_OUT_U32, H_OUT_COUNT, H_SIGNATURE, H_LENS, MAX_SEGMENTS, SLOW,
-  EXPECT_PID, EXPECT_OUT_TRADE_NO, EXPECT_MONEY, NOTIFY_OBJECT, PAID, REASONS,
+  EXPECT_PID, EXPECT_OUT_TRADE_NO, EXPECT_MONEY, NOTIFY_OBJECT, PAID, REASONS, NOTIFY_FIRST, EXPECTED_KEYS,
 } = LAYOUT;
-/** Segments before a notify's own: the KEY and the three expected values. */
-const NOTIFY_FIRST = 4;
-const EXPECTED_KEYS = ['pid', 'out_trade_no', 'money'];
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });

@@ -15,7 +15,7 @@
 //! JS writes the lengths and the text only between calls, and no export
 //! here calls into JS: the state is borrowed for the length of one call.
 
-use super::api::notify_from_object;
+use super::api::{notify_from_object, EXPECTED_KEYS};
 use crate::core::notify::{parse_notify, verify_notify, Expected, Reason, Verification};
 use crate::core::params::Params;
 use crate::core::sign::{sign_hex, SIGN_LEN};
@@ -36,6 +36,12 @@ const EXPECT_PID: u32 = 1;
 const EXPECT_OUT_TRADE_NO: u32 = 2;
 const EXPECT_MONEY: u32 = 4;
 const NOTIFY_OBJECT: u32 = 8;
+/// The flag of each of `verifyNotify`'s [`EXPECTED_KEYS`], in their order:
+/// the order of their segments after the KEY.
+const EXPECT_FLAGS: [u32; 3] = [EXPECT_PID, EXPECT_OUT_TRADE_NO, EXPECT_MONEY];
+/// Segments before a notify's own: the KEY and the expected values.
+const NOTIFY_FIRST: usize = 1 + EXPECT_FLAGS.len();
+const _: () = assert!(EXPECTED_KEYS.len() == EXPECT_FLAGS.len());
 /// `verifyNotify` answers the index of the reason in [`REASONS`], plus
 /// this when the notify says paid.
 const PAID: u32 = 8;
@@ -149,6 +155,7 @@ pub fn layout() -> JsValue {
         ("EXPECT_MONEY", EXPECT_MONEY),
         ("NOTIFY_OBJECT", NOTIFY_OBJECT),
         ("PAID", PAID),
+        ("NOTIFY_FIRST", NOTIFY_FIRST as u32),
     ];
     let out = Object::new();
     let put = |name: &str, value: &JsValue| {
@@ -160,6 +167,7 @@ pub fn layout() -> JsValue {
     }
     let reasons: Array = REASONS.iter().map(|r| r.map_or(JsValue::NULL, |r| JsValue::from(r.as_str()))).collect();
     put("REASONS", &reasons);
+    put("EXPECTED_KEYS", &EXPECTED_KEYS.iter().map(|&k| JsValue::from(k)).collect::<Array>());
     out.into()
 }
 
@@ -244,7 +252,7 @@ fn verify_into(s: &State, flags: u32, count: u32, text_len: u32, out: &mut Vec<u
     let mut input = Input::new(s, text_len)?;
     let key = input.next()?;
     let mut expected = [None; 3];
-    for (slot, flag) in expected.iter_mut().zip([EXPECT_PID, EXPECT_OUT_TRADE_NO, EXPECT_MONEY]) {
+    for (slot, flag) in expected.iter_mut().zip(EXPECT_FLAGS) {
         let text = input.next()?;
         *slot = (flags & flag != 0).then_some(text);
     }
