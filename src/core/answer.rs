@@ -20,6 +20,14 @@ pub trait Answer: Sized {
     fn read(fields: Fields) -> Result<Self>;
 }
 
+/// The fields as they are, for a caller that reads them as its answer
+/// afterwards ([`super::api::Call::into_fields`]).
+impl Answer for Fields {
+    fn read(fields: Fields) -> Result<Self> {
+        Ok(fields)
+    }
+}
+
 /// Judges an answer: a 2xx status, then a body that is a JSON object (a
 /// leading BOM allowed; real servers send JSON as `text/html`, so the
 /// content type is not looked at) with an integer `code` among

@@ -62,6 +62,15 @@ pub struct Call<A> {
     answer: PhantomData<fn() -> A>,
 }
 
+impl<A> Call<A> {
+    /// This call with its answer left as the envelope's fields, to be read
+    /// as `A` afterwards: the wasm client runs every call in one future
+    /// type through the same [`super::transport::send`].
+    pub fn into_fields(self) -> Call<Fields> {
+        Call { request: self.request, retryable: self.retryable, success_codes: self.success_codes, answer: PhantomData }
+    }
+}
+
 impl<A: Answer> Call<A> {
     /// Judges the gateway's answer to this call: the typed answer, or the
     /// error it amounts to (`HTTP_ERROR`, `BAD_RESPONSE`, `API_ERROR`).

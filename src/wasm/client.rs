@@ -5,12 +5,12 @@ use super::api::{expected_from_js, notify_input, notify_to_js, IntoJs, JsResult}
 use super::convert::{check_options, field_text, get, int_option, params_from_js, params_to_js, set, string_arg, to_js};
 use super::types::{OrdersOptionsArg, OrdersPageArg, NotifyExpectedArg};
 use crate::client::Fetch;
-use crate::core::answer::{judge, Answer, Fields};
-use crate::core::api::{self, Call, OrderRef, Position, Request, MAX_PAGE_LIMIT};
+use crate::core::answer::{Answer, Fields};
+use crate::core::api::{self, Call, OrderRef, Position, MAX_PAGE_LIMIT};
 use crate::core::error::{Error, Result};
 use crate::core::listing::OrdersCursor;
 use crate::core::merchant::Merchant;
-use crate::core::transport::exchange;
+use crate::core::transport::send;
 use js_sys::{Function, Object, Promise, Reflect, Symbol};
 use serde::Serialize;
 use std::cell::RefCell;
@@ -134,7 +134,7 @@ impl EpayClient {
     /// Sends `call` and resolves with its typed answer as a JS object; a
     /// call that could not be made rejects.
     fn run<A: Answer + Serialize + 'static>(&self, call: Result<Call<A>>) -> Promise {
-        start(call.map(|call| Op::Call(Rc::clone(&self.config), call.request, call.retryable, call.success_codes, read_to_js::<A>)))
+        start(call.map(|call| Op::Call(Rc::clone(&self.config), call.into_fields(), read_to_js::<A>)))
     }
 
     /// Creates an order through `mapi.php` (server side). `clientip` is
@@ -266,9 +266,8 @@ pub(crate) fn step(order: Option<JsValue>) -> JsValue {
 
 /// The asynchronous part of an `EpayClient` method, run by [`start`].
 enum Op {
-    /// A call (its request, whether it is retryable, the codes that mean
-    /// success), and how to read its answer into JS.
-    Call(Rc<Config>, Request, bool, &'static [i64], Read),
+    /// A call, and how to read its answer into JS.
+    Call(Rc<Config>, Call<Fields>, Read),
     /// The next step of a walk, once the step before settled.
     Next(Rc<Config>, Rc<RefCell<OrdersCursor>>, Promise),
 }
@@ -278,10 +277,7 @@ enum Op {
 fn start(op: Result<Op>) -> Promise {
     future_to_promise(async move {
         match op.js()? {
-            Op::Call(config, request, retryable, success_codes, read) => {
-                let envelope = |status, body: &str| judge(success_codes, status, body);
-                exchange(&config.transport, &config.merchant, &request, retryable, config.retries, &envelope).await.and_then(read).js()
-            }
+            Op::Call(config, call, read) => send(&config.transport, &config.merchant, &call, config.retries).await.and_then(read).js(),
             Op::Next(config, cursor, previous) => {
                 let _ = JsFuture::from(previous).await;
                 #[allow(clippy::await_holding_refcell_ref)] // never contended: see iterator
