@@ -197,9 +197,10 @@ impl Answer for Vec<GatewayOrder> {
 pub struct RefundResult {
     /// 0 or 1.
     pub code: i64,
-    /// The gateway's message, e.g. `退款成功！退款金额￥1.00`.
+    /// The gateway's message, e.g. `退款成功！退款金额¥1.00`.
     pub msg: Option<String>,
-    /// Every other field (v3096: `refund_no`, `money`, ...), as received.
+    /// Every other field (v3096: `refund_no`, `out_refund_no`, `trade_no`,
+    /// `out_trade_no`, `uid`, `money`, `reducemoney`), as received.
     #[serde(flatten)]
     pub other: Fields,
 }

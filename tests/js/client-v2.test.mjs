@@ -568,7 +568,7 @@ describe('refund and queryRefund', () => {
   it('refusals are API_ERROR (signed or thrown), carrying the out_refund_no used', async () => {
     const o = await createdOrder();
     const unpaid = await fails(() => client().refund({ trade_no: o.trade_no }, '1.00'), 'API_ERROR',
-      { gatewayCode: -1, msg: '订单未支付，无法退款' });
+      { gatewayCode: -1, msg: '该订单状态不支持退款！' });
     assert.match(unpaid.out_refund_no, GENERATED);
     await fails(() => client().refund({ out_trade_no: 'nope' }, '1.00'), 'API_ERROR', { msg: '当前订单不存在！' });
     await fails(() => client().queryRefund({ out_refund_no: 'nope12' }), 'API_ERROR', { gatewayCode: -1, msg: '退款记录不存在' });

@@ -357,7 +357,7 @@ describe('Node examples against the sandbox', () => {
     assert.match(out, /^settlements: 0$/m);
     assert.match(out, new RegExp(`^refunded ${tradeNo}: code 0, \\S+`, 'm'));
     assert.deepEqual([order.status, order.refundmoney], [2, '0.01'], 'refunded at the gateway');
-    assert.deepEqual(out.match(/^refused: .*$/gm), [`refused: API_ERROR -1 ${'该订单已全额退款'}`, 'refused: INVALID_PARAM offest']);
+    assert.deepEqual(out.match(/^refused: .*$/gm), [`refused: API_ERROR -1 ${'该订单已全额退款！'}`, 'refused: INVALID_PARAM offest']);
     assert.equal(sandbox.state.requests['api.php?act=refund'] - refundsBefore, 2, 'each refund sent once, the misspelt query never');
   });
 

@@ -379,7 +379,7 @@ test('RSA-only merchant: MD5 refused everywhere (V1 mapi.php, submit.php, api.ph
   assert.match(submit.text, /id="error">该商户只能使用RSA签名类型</);
   const query = await call(`api.php?act=query&pid=${pid}&key=${RSA_ONLY_KEY}`, { method: 'GET' });
   assert.deepEqual(query.body, { code: -3, msg: '该商户只能使用RSA签名类型' });
-  assert.deepEqual((await call(`api.php?act=query&pid=${pid}&key=bad`, { method: 'GET' })).body.msg, 'KEY校验失败', 'the key is checked first');
+  assert.deepEqual((await call(`api.php?act=query&pid=${pid}&key=bad`, { method: 'GET' })).body.msg, '商户密钥错误', 'the key is checked first');
 
   const opts = { pem: RSA_ONLY_PEM, key: RSA_ONLY_KEY };
   assertThrown(await v2('merchant/info', { pid }, { ...opts, sign: 'md5' }), -3, '该商户只能使用RSA签名类型');
@@ -629,10 +629,10 @@ test('pay/refund: thrown and signed refusals', async () => {
     assertSigned(r);
     assert.deepEqual([r.body.code, r.body.msg, Object.keys(r.body)], [-1, msg, ['code', 'msg', 'timestamp', 'sign_type', 'sign']]);
   };
-  await signedRefusal({ trade_no: unpaid.trade_no, money: '1' }, '订单未支付，无法退款');
+  await signedRefusal({ trade_no: unpaid.trade_no, money: '1' }, '该订单状态不支持退款！');
   await signedRefusal({ trade_no: o.trade_no, money: '2.01' }, '退款金额不能大于剩余可退金额2.00元');
   assert.equal((await v2('pay/refund', { trade_no: o.trade_no, money: '2' })).body.code, 0);
-  await signedRefusal({ trade_no: o.trade_no, money: '0.01' }, '该订单已全额退款');
+  await signedRefusal({ trade_no: o.trade_no, money: '0.01' }, '该订单已全额退款！');
 });
 
 test('pay/refundquery: by out_refund_no (the capture) or refund_no, V1 refunds included; errors thrown', async () => {
@@ -649,8 +649,9 @@ test('pay/refundquery: by out_refund_no (the capture) or refund_no, V1 refunds i
 
   const v1 = await paidOrder();
   const v1Refund = await call('api.php?act=refund', { form: { pid: PID, key: KEY, trade_no: v1.trade_no, money: '0.50' } });
-  assert.deepEqual(v1Refund.body, { code: 0, msg: '退款成功！退款金额￥0.50' }, 'V1 answers as before');
   const [recorded] = (await control('GET', `orders/${v1.trade_no}`)).body.refunds;
+  assert.deepEqual(v1Refund.body, { code: 0, refund_no: recorded.refund_no, out_refund_no: recorded.refund_no, trade_no: v1.trade_no,
+    out_trade_no: v1.fields.out_trade_no, uid: PID, money: '0.50', reducemoney: '0.50', msg: '退款成功！退款金额¥0.50' }, 'V1 answers as v3096');
   const viaV2 = await v2('pay/refundquery', { refund_no: recorded.refund_no });
   assert.deepEqual([viaV2.body.out_refund_no, viaV2.body.money], [recorded.refund_no, '0.50']);
 

@@ -453,19 +453,26 @@ test('api.php: refund is code 0, partial, status 2; errors', async () => {
   assert.equal((await refund({ money: '1' })).body.code, -4);
   assert.equal((await refund({ trade_no: o.trade_no, money: 'abc' })).body.code, -1);
   assert.equal((await refund({ trade_no: o.trade_no, money: '2.01' })).body.code, -1);
-  assert.equal((await refund({ trade_no: unpaid.trade_no, money: '1' })).body.code, -1);
+  // The bodies of the v3096 captures api_refund_unpaid and api_query_bad_key.
+  assert.deepEqual((await refund({ trade_no: unpaid.trade_no, money: '1' })).body, { code: -1, msg: '该订单状态不支持退款！' });
   assert.equal((await refund({ trade_no: '1', money: '1' })).body.code, -1);
-  assert.equal((await refund({ trade_no: o.trade_no, money: '1', key: 'bad' })).body.code, -3);
+  assert.deepEqual((await refund({ trade_no: o.trade_no, money: '1', key: 'bad' })).body, { code: -3, msg: '商户密钥错误' });
 
   const part = await refund({ out_trade_no: o.fields.out_trade_no, money: '0.50' });
-  assert.equal(part.body.code, 0);
-  assert.match(part.body.msg, /^退款成功！/);
+  assert.deepEqual(Object.keys(part.body), ['code', 'refund_no', 'out_refund_no', 'trade_no', 'out_trade_no', 'uid', 'money',
+    'reducemoney', 'msg'], 'the fields of the v3096 capture api_refund_ok, in its order');
+  const { refund_no, out_refund_no, ...rest } = part.body;
+  assert.deepEqual(rest, { code: 0, trade_no: o.trade_no, out_trade_no: o.fields.out_trade_no, uid: PID, money: '0.50',
+    reducemoney: '0.50', msg: '退款成功！退款金额¥0.50' });
+  assert.match(refund_no, /^\d+$/);
+  assert.equal(out_refund_no, refund_no);
   const after1 = (await api({ act: 'order', pid: PID, key: KEY, trade_no: o.trade_no })).body;
-  assert.deepEqual([after1.status, after1.refundmoney], [2, '0.50']);
+  assert.deepEqual([after1.status, 'refundmoney' in after1], [2, false], 'refunded: status 2, the amount not shown (v3096)');
   assert.equal((await refund({ trade_no: o.trade_no, money: '1.51' })).body.code, -1, 'more than what is left');
   assert.equal((await refund({ trade_no: o.trade_no, money: '1.50' })).body.code, 0);
-  assert.equal((await refund({ trade_no: o.trade_no, money: '0.01' })).body.code, -1, 'fully refunded');
-  assert.equal((await api({ act: 'order', pid: PID, key: KEY, trade_no: o.trade_no })).body.refundmoney, '2.00');
+  // The body of the v3096 capture api_refund_again.
+  assert.deepEqual((await refund({ trade_no: o.trade_no, money: '0.01' })).body, { code: -1, msg: '该订单已全额退款！' }, 'fully refunded');
+  assert.equal((await control('GET', `orders/${o.trade_no}`)).body.refundmoney, '2.00', 'the control API shows the amount');
   assert.equal((await control('GET', 'requests')).body['api.php?act=refund'], 11);
 });
 

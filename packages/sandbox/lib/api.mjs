@@ -19,12 +19,11 @@ const ROW_FIELDS = ['trade_no', 'out_trade_no', 'type', 'pid', 'addtime', 'endti
 
 /**
  * An order as api.php shows it, with `fields` (ints for pid/status, money
- * as strings, null when unset), plus refundmoney once refunded.
+ * as strings, null when unset). A refunded order is status 2 and nothing
+ * more, as on v3096 (no refundmoney; V2's pay/query shows it).
  */
 function orderView(o, fields) {
-  const view = Object.fromEntries(fields.map((k) => [k, o[k] ?? null]));
-  if (o.status === 2) view.refundmoney = o.refundmoney;
-  return view;
+  return Object.fromEntries(fields.map((k) => [k, o[k] ?? null]));
 }
 
 /** The merchant's order named by trade_no (wins) or out_trade_no, or an error answer. */
@@ -82,7 +81,14 @@ const ACTS = {
     const cents = parseCents(f.money);
     if (!cents) return { code: -1, msg: '退款金额(money)不合法' };
     const { refund, error: refused } = refundOrder(store, order, cents);
-    return refused ?? { code: 0, msg: `退款成功！退款金额￥${refund.money}` };
+    if (refused) return refused;
+    // v3096's answer, fields in its order; out_refund_no is the refund_no
+    // (V1 takes none), uid the merchant.
+    const { refund_no, out_refund_no, money, reducemoney } = refund;
+    return {
+      code: 0, refund_no, out_refund_no, trade_no: order.trade_no, out_trade_no: order.out_trade_no, uid: m.pid,
+      money, reducemoney, msg: `退款成功！退款金额¥${money}`,
+    };
   },
 };
 
@@ -99,7 +105,7 @@ export function handleApi(ctx, req, res, input) {
   if (!run) answer = { code: -5, msg: 'No Act!' };
   else if (!f.pid) answer = { code: -3, msg: '商户ID(pid)不能为空' };
   else if (!merchant) answer = { code: -3, msg: '商户ID不存在' };
-  else if (!f.key || !sameSecret(f.key, merchant.key)) answer = { code: -3, msg: 'KEY校验失败' };
+  else if (!f.key || !sameSecret(f.key, merchant.key)) answer = { code: -3, msg: '商户密钥错误' };
   else if (merchant.keyType === 'RSA') answer = { code: -3, msg: RSA_ONLY };
   else answer = run(ctx.store, merchant, f);
   if (answer === null) return send(res, 500, JSON_TYPE, '');

@@ -13,13 +13,13 @@ export const balanceCents = (orders) => orders.reduce((sum, o) => sum + paidCent
 /**
  * Refunds `cents` (> 0) of `order`, recording the refund under
  * `out_refund_no` (default: its refund_no). Returns { refund } or
- * { error: { code: -1, msg } } for an unpaid order, one fully refunded or
- * an amount over what is left.
+ * { error: { code: -1, msg } } for an unpaid order, one fully refunded
+ * (v3096's messages) or an amount over what is left.
  */
 export function refundOrder(store, order, cents, outRefundNo) {
-  if (order.status === 0) return { error: { code: -1, msg: '订单未支付，无法退款' } };
+  if (order.status === 0) return { error: { code: -1, msg: '该订单状态不支持退款！' } };
   const left = paidCents(order);
-  if (left <= 0) return { error: { code: -1, msg: '该订单已全额退款' } };
+  if (left <= 0) return { error: { code: -1, msg: '该订单已全额退款！' } };
   if (cents > left) return { error: { code: -1, msg: `退款金额不能大于剩余可退金额${formatCents(left)}元` } };
   order.refundmoney = formatCents(parseCents(order.refundmoney) + cents);
   order.status = 2;
