@@ -6,7 +6,7 @@
 
 /** The options a handler takes. */
 const OPTION_KEYS = ['pid', 'key', 'platformPublicKey', 'clockSkewSec', 'loadOrder', 'onPaid', 'onError'];
-/** The largest clockSkewSec verifyNotifyV2 takes (MAX_CLOCK_SKEW_SEC in src/wasm/v2.rs). */
+/** The largest clockSkewSec verifyNotifyV2 takes (MAX_CLOCK_SKEW_SEC in src/core/v2/notify.rs). */
 const MAX_CLOCK_SKEW_SEC = 86_400;
 /** The largest notify body read, in bytes. */
 const MAX_BODY_BYTES = 64 * 1024;

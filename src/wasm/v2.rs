@@ -22,7 +22,7 @@ use crate::core::v2::api::{self, Call};
 use crate::core::v2::base64;
 use crate::core::v2::client::{verify_notify, Account, Client, Rsa};
 use crate::core::v2::keys::{PrivateKey, PublicKey, PRIVATE_KEY_FIELD, PUBLIC_KEY_FIELD};
-use crate::core::v2::notify::{PreparedNotify, DEFAULT_CLOCK_SKEW_SEC};
+use crate::core::v2::notify::{PreparedNotify, DEFAULT_CLOCK_SKEW_SEC, MAX_CLOCK_SKEW_SEC};
 use crate::core::v2::request::out_refund_no;
 use js_sys::{Array, Date, Promise};
 use std::cell::RefCell;
@@ -41,8 +41,6 @@ const REFUND_OPTION_KEYS: &[&str] = &["out_refund_no"];
 const VERIFY_OPTION_KEYS: &[&str] = &["clockSkewSec", "now"];
 /// The keys of `SubmitOptionsV2`.
 const SUBMIT_OPTION_KEYS: &[&str] = &["gateway"];
-/// Largest `clockSkewSec` accepted: a day.
-const MAX_CLOCK_SKEW_SEC: u64 = 86_400;
 
 /// Finishes a signed order: the params as JS, a form or a link.
 type Finish = fn(&Gateway, &Params) -> Result<JsValue>;
@@ -180,7 +178,7 @@ fn last_platform_keys(value: &JsValue) -> Result<Rc<[Key]>> {
 
 /// The `clockSkewSec` of an options object (default 300).
 fn clock_skew(options: &JsValue) -> Result<u32> {
-    Ok(int_option(options, "clockSkewSec", 0, MAX_CLOCK_SKEW_SEC)?.map_or(DEFAULT_CLOCK_SKEW_SEC, |s| s as u32))
+    Ok(int_option(options, "clockSkewSec", 0, MAX_CLOCK_SKEW_SEC.into())?.map_or(DEFAULT_CLOCK_SKEW_SEC, |s| s as u32))
 }
 
 /// The `now` of `VerifyNotifyV2Options` in Unix seconds (default: now).

@@ -20,7 +20,7 @@ import { Hono } from 'hono';
 import { createAdaptorServer } from '@hono/node-server';
 import { DEFAULT_MERCHANTS, TEST_KEY_FILES, startSandbox } from 'epay-sandbox';
 import {
-  EpayClient, EpayClientV2, EpayError, createNodeNotifyHandler, createNotifyHandler,
+  EpayClient, EpayClientV2, EpayError, createNodeNotifyHandler, createNotifyHandler, verifyNotifyV2,
 } from '../../pkg/index.mjs';
 import { TEST_KEY, TEST_PID, failsWith, fetchAnswer, md5Sign, rsaSign, waitFor } from './support.mjs';
 
@@ -537,6 +537,12 @@ describe('options', () => {
   const fails = (fn, field) => failsWith(errors, fn, 'INVALID_PARAM', { field });
   const valid = { pid: TEST_PID, key: TEST_KEY, loadOrder: () => null, onPaid: () => {} };
 
+  test("clockSkewSec's bound is verifyNotifyV2's", async () => {
+    const skew = (clockSkewSec) => verifyNotifyV2('a=1', PLATFORM_PUBLIC_KEY, {}, { clockSkewSec });
+    assert.equal((await skew(86_400)).reason, 'missing_sign');
+    await fails(() => skew(86_401), 'clockSkewSec');
+  });
+
   test('bad options are refused at creation, naming the option', async () => {
     for (const create of [createNotifyHandler, createNodeNotifyHandler]) {
       await fails(() => create(), 'options');
@@ -549,6 +555,7 @@ describe('options', () => {
         await fails(() => create({ ...valid, platformPublicKey }), 'platformPublicKey');
       }
       for (const clockSkewSec of [-1, 1.5, 86_401, '300', null]) await fails(() => create({ ...valid, clockSkewSec }), 'clockSkewSec');
+      create({ ...valid, clockSkewSec: 86_400 }); // a day: the largest verifyNotifyV2 takes too
       for (const name of ['loadOrder', 'onPaid']) {
         await fails(() => create({ ...valid, [name]: undefined }), name);
         await fails(() => create({ ...valid, [name]: 'x' }), name);

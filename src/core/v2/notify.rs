@@ -17,6 +17,9 @@ use crate::core::params::Params;
 
 /// The skew the PHP SDK allows between a notify's `timestamp` and now.
 pub const DEFAULT_CLOCK_SKEW_SEC: u32 = 300;
+/// The largest skew a merchant may allow: a day (a wider window would let
+/// a captured notify be replayed for longer than any clock is wrong).
+pub const MAX_CLOCK_SKEW_SEC: u32 = 86_400;
 
 /// A parsed V2 notify, waiting for its signature's verification.
 #[derive(Debug, Clone, PartialEq, Eq)]
