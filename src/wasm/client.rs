@@ -28,6 +28,8 @@ pub(crate) const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 const CLIENT_OPTION_KEYS: &[&str] = &["gateway", "pid", "key", "timeoutMs", "retries", "fetch"];
 /// The keys of `OrdersPage`.
 const PAGE_KEYS: &[&str] = &["limit", "page", "offset"];
+/// The keys of `OrderRef`.
+const ORDER_REF_KEYS: &[&str] = &["trade_no", "out_trade_no"];
 /// The keys of `OrdersOptions`.
 const LISTING_KEYS: &[&str] = &["limit", "status"];
 /// Orders per page when the caller does not say.
@@ -111,8 +113,10 @@ pub(crate) fn money_arg(money: &JsValue) -> Result<String> {
     field_text("money", money)?.ok_or_else(|| Error::invalid("money", "money is required"))
 }
 
-/// Reads an `OrderRef`.
+/// Reads an `OrderRef`. Like an option bag it refuses other keys: a
+/// refund's `out_refund_no` put here by mistake must not be dropped.
 pub(crate) fn order_ref(which: &JsValue) -> Result<OrderRef> {
+    check_options("trade_no", "OrderRef", which, ORDER_REF_KEYS)?;
     let trade_no = field_text("trade_no", &get(which, "trade_no"))?;
     let out_trade_no = field_text("out_trade_no", &get(which, "out_trade_no"))?;
     OrderRef::new(trade_no.as_deref(), out_trade_no.as_deref())

@@ -164,7 +164,7 @@ export interface MerchantInfo {
 /** A settlement record, fields as the gateway sends them. */
 export type Settlement = Record<string, JsonValue>;
 
-/** Which order: by the gateway's `trade_no` or your `out_trade_no` (`trade_no` wins if both). */
+/** Which order: by the gateway's `trade_no` or your `out_trade_no` (`trade_no` wins if both). Any other key is refused. */
 export type OrderRef = { trade_no: string; out_trade_no?: string } | { trade_no?: string; out_trade_no: string };
 
 /** Paging of `queryOrders`: `page` or `offset`, not both. Any other key is refused. */
@@ -195,7 +195,7 @@ export interface OrdersOptions {
 /**
  * An order as the gateway reports it (`act=order`, `act=orders`), integers as numbers, a field the gateway
  * left out `null`, plus `paid` and `refunded` read from `status`, and any other field it sent, as received
- * (v3096's `act=order` adds `bill_trade_no` and `payurl`; a refunded order may carry `refundmoney`).
+ * (v3096's `act=order` adds `bill_trade_no` and `payurl`; some gateways add `refundmoney` once refunded).
  */
 export interface GatewayOrder {
   trade_no: string;
@@ -394,7 +394,7 @@ export interface RefundV2 extends RefundResultV2 {
   status: number | null;
 }
 
-/** Which refund: by the gateway's `refund_no` or your `out_refund_no` (`refund_no` wins if both). */
+/** Which refund: by the gateway's `refund_no` or your `out_refund_no` (`refund_no` wins if both). Any other key is refused. */
 export type RefundRef = { refund_no: string; out_refund_no?: string } | { refund_no?: string; out_refund_no: string };
 
 /** The merchant account (`api/merchant/info`); integers are numbers, a field the gateway left out is `null`. */

@@ -37,6 +37,8 @@ const CLIENT_OPTION_KEYS: &[&str] = &["gateway", "pid", "privateKey", "platformP
 const QUERY_ORDERS_KEYS: &[&str] = &["offset", "limit", "status"];
 /// The keys of `RefundOptionsV2`.
 const REFUND_OPTION_KEYS: &[&str] = &["out_refund_no"];
+/// The keys of `RefundRef`.
+const REFUND_REF_KEYS: &[&str] = &["refund_no", "out_refund_no"];
 /// The keys of `VerifyNotifyV2Options`.
 const VERIFY_OPTION_KEYS: &[&str] = &["clockSkewSec", "now"];
 /// The keys of `SubmitOptionsV2`.
@@ -273,7 +275,10 @@ impl EpayClientV2 {
     #[wasm_bindgen(js_name = queryRefund, unchecked_return_type = "Promise<RefundV2>")]
     pub fn query_refund(&self, #[wasm_bindgen(unchecked_param_type = "RefundRef")] which: JsValue) -> Promise {
         let text = |field| field_text(field, &get(&which, field));
-        let which = (|| which_refund(text("refund_no")?.as_deref(), text("out_refund_no")?.as_deref()))();
+        let which = (|| {
+            check_options("refund_no", "RefundRef", &which, REFUND_REF_KEYS)?;
+            which_refund(text("refund_no")?.as_deref(), text("out_refund_no")?.as_deref())
+        })();
         self.call(which.map(api::query_refund))
     }
 

@@ -581,7 +581,15 @@ describe('refund and queryRefund', () => {
     for (const no of ['R1234', 'a b cdef', '']) await invalid(() => c.refund(which, '1', { out_refund_no: no }), 'out_refund_no');
     await invalid(() => c.refund(which, '1', { outRefundNo: 'R123456' }), 'outRefundNo');
     await invalid(() => c.refund({}, '1'), 'trade_no');
-    for (const ref of [{}, { refund_no: '1-2' }]) await invalid(() => c.queryRefund(ref), 'refund_no');
+    // out_refund_no beside trade_no instead of in the options: refused, not
+    // dropped (a new number each call would refund twice on a retry).
+    const misplaced = await invalid(() => c.refund({ ...which, out_refund_no: 'R1234567' }, '1'), 'out_refund_no');
+    assert.equal(misplaced.message, 'unknown option `out_refund_no` in OrderRef; expected trade_no, out_trade_no');
+    for (const ref of ['2026120214410176887', new Map(Object.entries(which))]) {
+      for (const call of [(w) => c.queryOrder(w), (w) => c.closeOrder(w), (w) => c.refund(w, '1')]) await invalid(() => call(ref), 'trade_no');
+    }
+    for (const ref of [{}, { refund_no: '1-2' }, 'R1234567']) await invalid(() => c.queryRefund(ref), 'refund_no');
+    await invalid(() => c.queryRefund({ out_refund_no: 'R1234567', trade_no: '1' }), 'trade_no');
     await invalid(() => c.queryRefund({ out_refund_no: 'a/b' }), 'out_refund_no');
     await assertNoRequests();
   });
