@@ -93,13 +93,15 @@ fn not_text(field: &str) -> Error {
 }
 
 /// Whether `value` is a plain object (`{...}`, `Object.create(null)` or
-/// `JSON.parse` output), not an array, Map, class instance or function.
+/// `JSON.parse` output, also from another realm: an iframe, `node:vm`),
+/// not an array, Map, class instance or function: its prototype is null or
+/// an `Object.prototype`, the one object whose prototype is null.
 fn is_plain_object(value: &JsValue) -> bool {
     if !value.is_object() || Array::is_array(value) {
         return false;
     }
     let proto = Object::get_prototype_of(value);
-    proto.is_null() || proto == Object::get_prototype_of(&Object::new())
+    proto.is_null() || Object::get_prototype_of(&proto).is_null()
 }
 
 /// The `(name, text)` pairs of a plain object or a `URLSearchParams`;

@@ -7,6 +7,7 @@ import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
+import vm from 'node:vm';
 import { startSandbox } from 'epay-sandbox';
 import { EpayClient, EpayError, buildPayUrl, buildSubmitForm, toQrSvg, verifyNotify } from '../../pkg/index.mjs';
 import { md5Sign, TEST_KEY as KEY, TEST_PID as PID, waitFor, failsWith } from './support.mjs';
@@ -537,6 +538,9 @@ describe('option bags refuse keys they do not know, naming them', () => {
     await invalid(() => client().orders('paid'), 'options');
     await invalid(() => new EpayClient(new Map([['gateway', sb.url]])), 'options');
     assert.equal(verifyNotify(notify.toString(), KEY, null).ok, true, 'null is an absent bag');
+    const otherRealm = vm.runInNewContext('({ out_trade_no: "A2" })');
+    assert.equal(verifyNotify(notify.toString(), KEY, otherRealm).reason, 'out_trade_no_mismatch', "another realm's plain object is one");
+    assert.equal(client().sign(vm.runInNewContext('({ a: "1" })')), md5Sign({ a: '1' }));
   });
 
   it('order and params objects still carry any field', async () => {
@@ -571,7 +575,10 @@ describe('refund', () => {
 
   it('refuses a missing order reference or bad money before any request', async () => {
     const c = client();
-    for (const which of [undefined, {}, { trade_no: '' }]) await invalid(() => c.refund(which, '1'), 'trade_no');
+    for (const which of [undefined, {}, { trade_no: '' }, '2000010100000000000']) await invalid(() => c.refund(which, '1'), 'trade_no');
+    const e = await invalid(() => c.refund({ trade_no: '2000010100000000000', mony: '1' }, '1'), 'mony');
+    assert.equal(e.message, 'unknown option `mony` in OrderRef; expected trade_no, out_trade_no');
+    await invalid(() => c.queryOrder({ out_trade_no: 'A1', status: 1 }), 'status');
     await invalid(() => c.refund({ out_trade_no: 'a b' }, '1'), 'out_trade_no');
     for (const money of [undefined, '', '0', 0, '-1', -1, '1.234', 'abc', NaN, {}]) {
       await invalid(() => c.refund({ trade_no: '2000010100000000000' }, money), 'money');
