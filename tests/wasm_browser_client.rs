@@ -122,7 +122,7 @@ async fn client_calls_the_sandbox_from_the_browser() {
     let e = rejection(client(base, "not-the-key").query_merchant()).await;
     assert_eq!(text(&e, "code"), "API_ERROR");
     assert_eq!(get(&e, "gatewayCode").as_f64(), Some(-3.0));
-    assert_eq!(text(&e, "msg"), "KEY校验失败");
+    assert_eq!(text(&e, "msg"), "商户密钥错误");
 
     // A redirect is not followed: in a browser it is an opaque redirect, status 0.
     let fault = r#"{"target":"api.php","kind":"redirect"}"#;

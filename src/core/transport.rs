@@ -136,7 +136,7 @@ pub(crate) mod tests {
 
     #[test]
     fn does_not_retry_answers_timeouts_or_a_refund() {
-        for answer in [Ok((200, r#"{"code":-3,"msg":"KEY校验失败"}"#)), Ok((200, "<html>")), Ok((404, "")), Err(Error::gateway(ErrorCode::Timeout, "late", None))] {
+        for answer in [Ok((200, r#"{"code":-3,"msg":"商户密钥错误"}"#)), Ok((200, "<html>")), Ok((404, "")), Err(Error::gateway(ErrorCode::Timeout, "late", None))] {
             let t = Scripted::new(vec![answer]);
             assert!(block_on(send(&t, &merchant(), &query_merchant(&merchant()), 5)).is_err());
             assert_eq!(t.sent.borrow().len(), 1);

@@ -10,7 +10,10 @@
 //! than their MD5. Each loop is whole in one function here: code inlined
 //! into a caller optimised for size is optimised for size with it.
 //!
-//! The protocol decisions stay in `epay_wasm::core`, which calls these.
+//! The rules these loops carry out are the protocol's (which fields the
+//! sign string skips, their byte order, what a field name may be, how a
+//! query string is decoded); `epay_wasm::core` calls them and owns
+//! everything around them (validation, errors, the notify checks).
 
 use md5::{Digest, Md5};
 use std::borrow::Cow;
