@@ -14,6 +14,9 @@ use std::marker::PhantomData;
 
 /// Most orders `act=orders` returns per page.
 pub const MAX_PAGE_LIMIT: u32 = 50;
+/// Orders a page when the caller does not say (the limit is always sent;
+/// 20 is the seed document's example value).
+pub const DEFAULT_PAGE_LIMIT: u32 = 20;
 
 /// HTTP method of a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

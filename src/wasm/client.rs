@@ -6,7 +6,7 @@ use super::convert::{check_options, field_text, get, int_option, params_from_js,
 use super::types::{OrdersOptionsArg, OrdersPageArg, NotifyExpectedArg};
 use crate::client::Fetch;
 use crate::core::answer::{Answer, Fields};
-use crate::core::api::{self, Call, OrderRef, Position, MAX_PAGE_LIMIT};
+use crate::core::api::{self, Call, OrderRef, Position, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT};
 use crate::core::error::{Error, Result};
 use crate::core::listing::OrdersCursor;
 use crate::core::merchant::Merchant;
@@ -32,8 +32,6 @@ const PAGE_KEYS: &[&str] = &["limit", "page", "offset"];
 const ORDER_REF_KEYS: &[&str] = &["trade_no", "out_trade_no"];
 /// The keys of `OrdersOptions`.
 const LISTING_KEYS: &[&str] = &["limit", "status"];
-/// Orders per page when the caller does not say.
-pub(crate) const DEFAULT_LIMIT: u64 = 20;
 
 /// Reads the fields of an answer into its typed JS object.
 type Read = fn(Fields) -> Result<JsValue>;
@@ -91,7 +89,7 @@ pub(crate) fn transport_options(options: &JsValue) -> Result<(Fetch, u32)> {
 /// Reads `OrdersPage`: the limit and where the page starts.
 fn paging(page: &JsValue) -> Result<(u32, Position)> {
     check_options("page", "queryOrders paging", page, PAGE_KEYS)?;
-    let limit = int_option(page, "limit", 1, MAX_PAGE_LIMIT.into())?.unwrap_or(DEFAULT_LIMIT) as u32;
+    let limit = int_option(page, "limit", 1, MAX_PAGE_LIMIT.into())?.map_or(DEFAULT_PAGE_LIMIT, |l| l as u32);
     let position = match (int_option(page, "page", 1, u32::MAX.into())?, int_option(page, "offset", 0, MAX_SAFE_INTEGER)?) {
         (Some(_), Some(_)) => return Err(Error::invalid("offset", "give page or offset, not both")),
         (Some(number), None) => Position::Page(number as u32),
@@ -103,7 +101,7 @@ fn paging(page: &JsValue) -> Result<(u32, Position)> {
 /// Reads `OrdersOptions` into a cursor at the first page.
 fn listing(options: &JsValue) -> Result<OrdersCursor> {
     check_options("options", "orders options", options, LISTING_KEYS)?;
-    let limit = int_option(options, "limit", 1, MAX_PAGE_LIMIT.into())?.unwrap_or(DEFAULT_LIMIT) as u32;
+    let limit = int_option(options, "limit", 1, MAX_PAGE_LIMIT.into())?.map_or(DEFAULT_PAGE_LIMIT, |l| l as u32);
     let status = int_option(options, "status", 0, u32::MAX.into())?.map(|s| s as i64);
     OrdersCursor::new(limit, status)
 }
