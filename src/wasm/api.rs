@@ -1,7 +1,7 @@
 //! The functions exported to JS: signing, orders, forms and notifies. Each
 //! converts its arguments, calls one core function and converts the result.
 
-use super::convert::{check_options, field_text, get, params_from_js, params_to_js, set, string_arg, to_js_error};
+use super::convert::{check_options, field_text, get, optional, params_from_js, params_to_js, set, string_arg, to_js_error};
 use super::types::NotifyExpectedArg;
 use crate::core::error::{Error, Result};
 use crate::core::form::{pay_url, sign_order as sign_order_core, submit_fields, submit_form};
@@ -113,7 +113,7 @@ pub fn verify_notify_js(
     expected: Option<NotifyExpectedArg>,
 ) -> JsResult<JsValue> {
     let key = string_arg("key", &key).js()?;
-    let expected = expected_from_js(&expected.map(JsValue::from).unwrap_or(JsValue::UNDEFINED)).js()?;
+    let expected = expected_from_js(&optional(expected)).js()?;
     Ok(notify_to_js(verify_notify(notify_input(&input).js()?, &key, &expected).js()?))
 }
 

@@ -2,7 +2,7 @@
 //! calls the core, hands the typed answers to JS.
 
 use super::api::{expected_from_js, notify_input, notify_to_js, IntoJs, JsResult};
-use super::convert::{check_options, field_text, get, int_option, params_from_js, params_to_js, set, string_arg, to_js};
+use super::convert::{check_options, field_text, get, int_option, optional, params_from_js, params_to_js, set, string_arg, to_js};
 use super::types::{OrdersOptionsArg, OrdersPageArg, NotifyExpectedArg};
 use crate::client::Fetch;
 use crate::core::answer::{Answer, Fields};
@@ -176,7 +176,7 @@ impl EpayClient {
     /// as the end where it can tell.
     #[wasm_bindgen(js_name = queryOrders, unchecked_return_type = "Promise<GatewayOrder[]>")]
     pub fn query_orders(&self, page: Option<OrdersPageArg>) -> Promise {
-        let page = paging(&page.map(JsValue::from).unwrap_or(JsValue::UNDEFINED));
+        let page = paging(&optional(page));
         self.run(page.and_then(|(limit, position)| api::query_orders(&self.config.merchant, limit, position)))
     }
 
@@ -224,7 +224,7 @@ impl EpayClient {
         #[wasm_bindgen(unchecked_param_type = "string | URLSearchParams | Record<string, string>")] input: JsValue,
         expected: Option<NotifyExpectedArg>,
     ) -> JsResult<JsValue> {
-        let expected = expected_from_js(&expected.map(JsValue::from).unwrap_or(JsValue::UNDEFINED)).js()?;
+        let expected = expected_from_js(&optional(expected)).js()?;
         Ok(notify_to_js(self.config.merchant.verify_notify(notify_input(&input).js()?, expected).js()?))
     }
 
@@ -293,7 +293,7 @@ fn start(op: Result<Op>) -> Promise {
 /// `orders(options)`: an async iterable whose every iteration walks
 /// `walk`'s orders from the first page. Throws at once for bad options.
 pub(crate) fn orders_iterable(walk: Rc<dyn Walk>, options: Option<OrdersOptionsArg>) -> JsResult<JsValue> {
-    let cursor = listing(&options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED)).js()?;
+    let cursor = listing(&optional(options)).js()?;
     let start = Closure::<dyn FnMut() -> JsValue>::new(move || iterator(Rc::clone(&walk), cursor.restart()));
     let iterable = Object::new();
     Reflect::set(&iterable, &Symbol::async_iterator(), &start.into_js_value())?;

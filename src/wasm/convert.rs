@@ -43,6 +43,12 @@ pub fn set(obj: &JsValue, key: &str, value: &JsValue) {
     let _ = Reflect::set(obj, &JsValue::from(key), value);
 }
 
+/// An optional argument as the JS value it was: `undefined` when absent
+/// (wasm-bindgen passes `null` and `undefined` alike as `None`).
+pub fn optional<T: Into<JsValue>>(value: Option<T>) -> JsValue {
+    value.map_or(JsValue::UNDEFINED, Into::into)
+}
+
 /// Reads `obj[key]`; `undefined` when absent or when `obj` is not an object.
 pub fn get(obj: &JsValue, key: &str) -> JsValue {
     if !obj.is_object() {

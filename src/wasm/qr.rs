@@ -1,7 +1,7 @@
 //! `toQrSvg`: QR codes as SVG strings.
 
 use super::api::{IntoJs, JsResult};
-use super::convert::{check_options, get, int_option, string_arg};
+use super::convert::{check_options, get, int_option, optional, string_arg};
 use crate::core::error::Error;
 use crate::core::qr::{qr_svg, QrOptions};
 use wasm_bindgen::prelude::*;
@@ -48,7 +48,7 @@ const QR_OPTION_KEYS: &[&str] = &["ecc", "border", "dark", "light", "size"];
 #[wasm_bindgen(js_name = toQrSvg)]
 pub fn to_qr_svg(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue, options: Option<QrSvgOptionsArg>) -> JsResult<String> {
     let text = string_arg("text", &text).js()?;
-    let options: JsValue = options.map(Into::into).unwrap_or(JsValue::UNDEFINED);
+    let options = optional(options);
     check_options("options", "toQrSvg options", &options, QR_OPTION_KEYS).js()?;
     let defaults = QrOptions::default();
     let ecc = match text_option(&options, "ecc").js()? {

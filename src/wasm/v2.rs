@@ -5,7 +5,7 @@
 
 use super::api::{expected_from_js, notify_input, notify_to_js, IntoJs, JsResult};
 use super::client::{account_options, money_arg, order_ref, orders_iterable, step, transport_options, Walk, MAX_SAFE_INTEGER};
-use super::convert::{check_options, field_text, get, int_option, params_from_js, params_to_js, set, string_arg, to_js, to_js_error};
+use super::convert::{check_options, field_text, get, int_option, optional, params_from_js, params_to_js, set, string_arg, to_js, to_js_error};
 use super::types::{NotifyExpectedArg, OrdersOptionsArg, OrdersQueryV2Arg, RefundOptionsV2Arg, VerifyNotifyV2OptionsArg};
 use crate::client::webcrypto::{random_u64, Key, WebCrypto};
 use crate::client::Fetch;
@@ -259,7 +259,7 @@ impl EpayClientV2 {
         options: Option<RefundOptionsV2Arg>,
     ) -> Promise {
         let call = (|| {
-            let options = options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
+            let options = optional(options);
             check_options("options", "refund options", &options, REFUND_OPTION_KEYS)?;
             let number = match field_text("out_refund_no", &get(&options, "out_refund_no"))? {
                 Some(given) => given,
@@ -303,7 +303,7 @@ impl EpayClientV2 {
     /// confirm an order with `queryOrder` before acting on it.
     #[wasm_bindgen(js_name = queryOrders, unchecked_return_type = "Promise<OrderListV2>")]
     pub fn query_orders(&self, page: Option<OrdersQueryV2Arg>) -> Promise {
-        let page = page.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
+        let page = optional(page);
         let call = check_options("page", "queryOrders paging", &page, QUERY_ORDERS_KEYS).and_then(|()| {
             let offset = int_option(&page, "offset", 0, MAX_SAFE_INTEGER)?.unwrap_or(0);
             let limit = int_option(&page, "limit", 1, MAX_PAGE_LIMIT.into())?.map_or(DEFAULT_PAGE_LIMIT, |l| l as u32);
@@ -366,7 +366,7 @@ impl EpayClientV2 {
     ) -> Promise {
         let config = &self.config;
         start(notify_input(&input).and_then(|data| {
-            let expected = expected_from_js(&expected.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))?.or_pid(&config.client.account.pid);
+            let expected = expected_from_js(&optional(expected))?.or_pid(&config.client.account.pid);
             Ok(Op::Verify(config.client.rsa.clone(), data, expected, now_sec() as i64, config.clock_skew_sec))
         }))
     }
@@ -427,8 +427,8 @@ pub fn verify_notify_v2(
     start((|| {
         let data = notify_input(&input)?;
         let rsa = WebCrypto { private: None, public: last_platform_keys(&platform_public_key)? };
-        let expected = expected_from_js(&expected.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))?;
-        let options = options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
+        let expected = expected_from_js(&optional(expected))?;
+        let options = optional(options);
         check_options("options", "verifyNotifyV2 options", &options, VERIFY_OPTION_KEYS)?;
         Ok(Op::Verify(rsa, data, expected, now_option(&options)?, clock_skew(&options)?))
     })())
