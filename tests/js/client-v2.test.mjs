@@ -17,7 +17,7 @@ import { startSandbox, TEST_KEY_FILES } from 'epay-sandbox';
 import {
   EpayClientV2, EpayError, buildPayUrlV2, buildSubmitFormV2, signV2, verifyNotifyV2,
 } from '../../pkg/index.mjs';
-import { fetchAnswer, startReceiver, TEST_PID as PID, waitFor, failsWith, signText } from './support.mjs';
+import { fetchAnswer, startReceiver, TEST_PID as PID, waitFor, failsWith, signText, sandboxControl, orderMakers } from './support.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURES = join(ROOT, 'tests', 'fixtures');
@@ -55,12 +55,7 @@ beforeEach(() => {
   sb.state.closeSupported = false;
 });
 
-/** The sandbox's control API. */
-async function control(method, path, json) {
-  const r = await fetchAnswer(`${sb.url}_sandbox/${path}`, { method, json });
-  assert.ok(r.status === 200, `${method} _sandbox/${path}: ${r.status} ${r.text}`);
-  return r.body;
-}
+const control = sandboxControl(() => sb.url);
 const requests = () => control('GET', 'requests');
 const fault = (spec) => control('POST', 'faults', spec);
 const pay = (tradeNo) => control('POST', `orders/${tradeNo}/pay`);
@@ -92,16 +87,7 @@ function apiOrder(over = {}) {
     name: 'V2会员', money: '2.50', clientip: '192.168.1.100', ...over,
   };
 }
-async function createdOrder(over) {
-  const order = apiOrder(over);
-  const created = await client().createOrder(order);
-  return { ...order, trade_no: created.trade_no };
-}
-async function paidOrder(over) {
-  const o = await createdOrder(over);
-  await pay(o.trade_no);
-  return o;
-}
+const { createdOrder, paidOrder } = orderMakers({ apiOrder, client, pay });
 
 /** Every EpayError seen in this file, for the key check at the end. */
 const seen = [];

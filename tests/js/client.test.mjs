@@ -10,13 +10,11 @@ import net from 'node:net';
 import vm from 'node:vm';
 import { startSandbox } from 'epay-sandbox';
 import { EpayClient, EpayError, buildPayUrl, buildSubmitForm, toQrSvg, verifyNotify } from '../../pkg/index.mjs';
-import { md5Sign, TEST_KEY as KEY, TEST_PID as PID, waitFor, failsWith } from './support.mjs';
+import { md5Sign, TEST_KEY as KEY, TEST_PID as PID, waitFor, failsWith, sandboxControl, orderMakers } from './support.mjs';
 
 const ERROR_CODES = ['INVALID_PARAM', 'API_ERROR', 'HTTP_ERROR', 'TIMEOUT', 'NETWORK', 'BAD_RESPONSE'];
 
 // ------------------------------------------------------------------ helpers
-
-
 
 /** An HTTP server on a free loopback port; `reply(req, body)` → { status?, type?, body } (default "success"). */
 async function startServer(reply = () => ({ body: 'success' })) {
@@ -61,15 +59,7 @@ after(async () => {
 });
 beforeEach(() => control('POST', 'reset'));
 
-/** The sandbox's control API (JSON). */
-async function control(method, path, json) {
-  const res = await fetch(`${sb.url}_sandbox/${path}`, {
-    method, headers: json ? { 'Content-Type': 'application/json' } : {}, body: json && JSON.stringify(json),
-  });
-  const body = await res.json();
-  assert.ok(res.ok, `${method} _sandbox/${path}: ${res.status} ${JSON.stringify(body)}`);
-  return body;
-}
+const control = sandboxControl(() => sb.url);
 const requests = () => control('GET', 'requests');
 const fault = (spec) => control('POST', 'faults', spec);
 const pay = (tradeNo) => control('POST', `orders/${tradeNo}/pay`);
@@ -86,16 +76,7 @@ function apiOrder(over = {}) {
     return_url: 'https://shop.example/return', name: 'VIP会员', money: '1.00', clientip: '192.168.1.100', ...over,
   };
 }
-async function createdOrder(over) {
-  const order = apiOrder(over);
-  const created = await client().createOrder(order);
-  return { ...order, trade_no: created.trade_no };
-}
-async function paidOrder(over) {
-  const o = await createdOrder(over);
-  await pay(o.trade_no);
-  return o;
-}
+const { createdOrder, paidOrder } = orderMakers({ apiOrder, client, pay });
 
 /** Every EpayError seen in this file, for the KEY check at the end. */
 const seen = [];

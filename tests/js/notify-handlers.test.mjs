@@ -22,7 +22,7 @@ import { DEFAULT_MERCHANTS, TEST_KEY_FILES, startSandbox } from 'epay-sandbox';
 import {
   EpayClient, EpayClientV2, EpayError, createNodeNotifyHandler, createNotifyHandler, verifyNotifyV2,
 } from '../../pkg/index.mjs';
-import { TEST_KEY, TEST_PID, failsWith, fetchAnswer, md5Sign, rsaSign, waitFor } from './support.mjs';
+import { TEST_KEY, TEST_PID, failsWith, fetchAnswer, md5Sign, rsaSign, waitFor, sandboxControl } from './support.mjs';
 
 const PLATFORM_PRIVATE_KEY = readFileSync(TEST_KEY_FILES.platformPrivateKey, 'utf8');
 const PLATFORM_PUBLIC_KEY = readFileSync(TEST_KEY_FILES.platformPublicKey, 'utf8');
@@ -182,11 +182,7 @@ const STREAM_READERS = ['hono', 'node', 'web'];
 
 // ------------------------------------------------------------- the gateway
 
-async function control(method, path, json) {
-  const r = await fetchAnswer(`${sandbox.url}_sandbox/${path}`, { method, json });
-  assert.equal(r.status, 200, `${method} _sandbox/${path}: ${r.text}`);
-  return r.body;
-}
+const control = sandboxControl(() => sandbox.url);
 
 /**
  * An order created at the sandbox through the V1 or V2 API, notifying

@@ -87,6 +87,39 @@ export async function fetchAnswer(url, { method = 'GET', form, json } = {}) {
 }
 
 /**
+ * The sandbox's control API: `control(method, path, json)` sends a request
+ * to `_sandbox/<path>` of the sandbox at `baseUrl()` (read at each call: the
+ * sandbox starts in a `before` hook) and resolves the JSON it answers;
+ * fails the test on any status but 200.
+ */
+export function sandboxControl(baseUrl) {
+  return async (method, path, json) => {
+    const r = await fetchAnswer(`${baseUrl()}_sandbox/${path}`, { method, json });
+    assert.equal(r.status, 200, `${method} _sandbox/${path}: ${r.text}`);
+    return r.body;
+  };
+}
+
+/**
+ * `createdOrder(over)`, an order of `apiOrder(over)` created through
+ * `client()`, with its `trade_no`; and `paidOrder(over)`, the same order
+ * then paid with `pay(trade_no)`.
+ */
+export function orderMakers({ apiOrder, client, pay }) {
+  async function createdOrder(over) {
+    const order = apiOrder(over);
+    const created = await client().createOrder(order);
+    return { ...order, trade_no: created.trade_no };
+  }
+  async function paidOrder(over) {
+    const o = await createdOrder(over);
+    await pay(o.trade_no);
+    return o;
+  }
+  return { createdOrder, paidOrder };
+}
+
+/**
  * Runs `fn` (sync throw or rejected promise) and checks it fails with an
  * EpayError of `code`; `props` values are compared (RegExp: matched). Every
  * error is pushed to `seen`, for a file's final check that no secret is in
