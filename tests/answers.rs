@@ -199,6 +199,16 @@ fn orders_page_with_count_and_rows_without_api_trade_no() {
 }
 
 #[test]
+fn orders_count_is_not_read_the_rows_are_the_page() {
+    let call = api::query_orders(&merchant(), 2, Position::Offset(0)).unwrap();
+    let page = capture("api_orders");
+    assert!(page.body.contains(r#""count":2,"#));
+    let judged = |body: &str| call.judge(page.status, body).map(|rows| rows.len());
+    assert_eq!(judged(&page.body.replace(r#""count":2,"#, r#""count":7,"#)), Ok(2));
+    assert_eq!(judged(&page.body.replace(r#""count":2,"#, "")), Ok(2));
+}
+
+#[test]
 fn orders_past_the_end_is_an_http_error_but_the_end_of_a_listing_after_a_full_page() {
     let past = capture("api_orders_past_the_end");
     assert_eq!((past.status, past.body.as_str()), (500, ""));
