@@ -86,10 +86,21 @@ pub(crate) fn transport_options(options: &JsValue) -> Result<(Fetch, u32)> {
     Ok((Fetch { function, timeout_ms }, retries))
 }
 
+/// The `limit` of a paging bag: 1 to [`MAX_PAGE_LIMIT`], and
+/// [`DEFAULT_PAGE_LIMIT`] when absent.
+pub(crate) fn limit_option(options: &JsValue) -> Result<u32> {
+    Ok(int_option(options, "limit", 1, MAX_PAGE_LIMIT.into())?.map_or(DEFAULT_PAGE_LIMIT, |limit| limit as u32))
+}
+
+/// The `status` filter of a listing bag, if given.
+pub(crate) fn status_option(options: &JsValue) -> Result<Option<i64>> {
+    Ok(int_option(options, "status", 0, u32::MAX.into())?.map(|status| status as i64))
+}
+
 /// Reads `OrdersPage`: the limit and where the page starts.
 fn paging(page: &JsValue) -> Result<(u32, Position)> {
     check_options("page", "queryOrders paging", page, PAGE_KEYS)?;
-    let limit = int_option(page, "limit", 1, MAX_PAGE_LIMIT.into())?.map_or(DEFAULT_PAGE_LIMIT, |l| l as u32);
+    let limit = limit_option(page)?;
     let position = match (int_option(page, "page", 1, u32::MAX.into())?, int_option(page, "offset", 0, MAX_SAFE_INTEGER)?) {
         (Some(_), Some(_)) => return Err(Error::invalid("offset", "give page or offset, not both")),
         (Some(number), None) => Position::Page(number as u32),
@@ -101,9 +112,7 @@ fn paging(page: &JsValue) -> Result<(u32, Position)> {
 /// Reads `OrdersOptions` into a cursor at the first page.
 fn listing(options: &JsValue) -> Result<OrdersCursor> {
     check_options("options", "orders options", options, LISTING_KEYS)?;
-    let limit = int_option(options, "limit", 1, MAX_PAGE_LIMIT.into())?.map_or(DEFAULT_PAGE_LIMIT, |l| l as u32);
-    let status = int_option(options, "status", 0, u32::MAX.into())?.map(|s| s as i64);
-    OrdersCursor::new(limit, status)
+    OrdersCursor::new(limit_option(options)?, status_option(options)?)
 }
 
 /// Reads a refund's `money`, which is required.

@@ -4,12 +4,12 @@
 //! core with WebCrypto as its RSA, converts the results.
 
 use super::api::{expected_from_js, notify_input, notify_to_js, IntoJs, JsResult};
-use super::client::{account_options, money_arg, order_ref, orders_iterable, step, transport_options, Walk, MAX_SAFE_INTEGER};
+use super::client::{account_options, limit_option, money_arg, order_ref, orders_iterable, status_option, step, transport_options, Walk, MAX_SAFE_INTEGER};
 use super::convert::{check_options, field_text, get, int_option, optional, params_from_js, params_to_js, set, string_arg, to_js, to_js_error};
 use super::types::{NotifyExpectedArg, OrdersOptionsArg, OrdersQueryV2Arg, RefundOptionsV2Arg, VerifyNotifyV2OptionsArg};
 use crate::client::webcrypto::{random_u64, Key, WebCrypto};
 use crate::client::Fetch;
-use crate::core::api::{which, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT};
+use crate::core::api::which;
 use crate::core::error::{Error, Result};
 use crate::core::form::{pay_url_to, require_sign_v2, submit_form_to, V2_SUBMIT};
 use crate::core::listing::OrdersCursor;
@@ -306,9 +306,7 @@ impl EpayClientV2 {
         let page = optional(page);
         let call = check_options("page", "queryOrders paging", &page, QUERY_ORDERS_KEYS).and_then(|()| {
             let offset = int_option(&page, "offset", 0, MAX_SAFE_INTEGER)?.unwrap_or(0);
-            let limit = int_option(&page, "limit", 1, MAX_PAGE_LIMIT.into())?.map_or(DEFAULT_PAGE_LIMIT, |l| l as u32);
-            let status = int_option(&page, "status", 0, u32::MAX.into())?.map(|s| s as i64);
-            api::query_orders(offset, limit, status)
+            api::query_orders(offset, limit_option(&page)?, status_option(&page)?)
         });
         self.call(call)
     }
