@@ -164,7 +164,9 @@ pub fn check_options(field: &str, what: &str, options: &JsValue, known: &[&str])
         return Ok(());
     }
     if !is_plain_object(options) {
-        return Err(Error::invalid(field, [what, " must be a plain object"].concat()));
+        // The keys it takes, as JS would write the object: a caller who
+        // passed a bare trade_no or a Map sees what to pass instead.
+        return Err(Error::invalid(field, [what, " must be a plain object { ", &known.join(", "), " }"].concat()));
     }
     for name in Object::keys(options.unchecked_ref::<Object>()).iter() {
         check_option(what, &name.as_string().unwrap_or_default(), known)?;

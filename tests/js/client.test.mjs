@@ -509,7 +509,7 @@ describe('option bags refuse keys they do not know, naming them', () => {
     assert.equal(verifyNotify(notify.toString(), KEY).ok, true, 'the notify itself is genuine');
     for (const expected of ['A2', 42, new Map([['out_trade_no', 'A2']]), ['A2'], new URLSearchParams('out_trade_no=A2')]) {
       const e = await invalid(() => verifyNotify(notify.toString(), KEY, expected), 'expected');
-      assert.equal(e.message, "verifyNotify's expected must be a plain object");
+      assert.equal(e.message, "verifyNotify's expected must be a plain object { pid, out_trade_no, money }");
       await invalid(() => verifyNotify(Object.fromEntries(notify), KEY, expected), 'expected');
       await invalid(() => client().verifyNotify(notify.toString(), expected), 'expected');
     }
@@ -560,6 +560,8 @@ describe('refund', () => {
     const e = await invalid(() => c.refund({ trade_no: '2000010100000000000', mony: '1' }, '1'), 'mony');
     assert.equal(e.message, 'unknown option `mony` in OrderRef; expected trade_no, out_trade_no');
     await invalid(() => c.queryOrder({ out_trade_no: 'A1', status: 1 }), 'status');
+    const bare = await invalid(() => c.queryOrder('2000010100000000000'), 'trade_no');
+    assert.equal(bare.message, 'OrderRef must be a plain object { trade_no, out_trade_no }');
     await invalid(() => c.refund({ out_trade_no: 'a b' }, '1'), 'out_trade_no');
     for (const money of [undefined, '', '0', 0, '-1', -1, '1.234', 'abc', NaN, {}]) {
       await invalid(() => c.refund({ trade_no: '2000010100000000000' }, money), 'money');
