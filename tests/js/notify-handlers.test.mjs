@@ -449,8 +449,9 @@ for (const [name, start] of Object.entries(TARGETS)) {
           const fields = notifyFields(await pay(order));
           /**
            * The notify with a `param` making its form exactly `bytes` long. An RSA signature's
-           * length varies once encoded (+ and / take 3 bytes): after a first try sets the
-           * padding's length, its content changes until the signature has the length needed.
+           * length varies once encoded (+ and / take 3 bytes): each try sets the padding's length
+           * from the last signature's, and changes its content, until two signatures in a row
+           * encode to the same length (about one try in ten).
            */
           const padded = (bytes) => {
             let n = bytes - new URLSearchParams(fields).toString().length;
@@ -458,7 +459,7 @@ for (const [name, start] of Object.entries(TARGETS)) {
               const notify = resign({ ...fields, param: String(i).padStart(n, 'p') });
               const length = new URLSearchParams(notify).toString().length;
               if (length === bytes) return notify;
-              if (i === 0) n += bytes - length;
+              n += bytes - length;
             }
             throw new Error(`no padding makes ${bytes} bytes`);
           };
