@@ -274,12 +274,7 @@ impl EpayClientV2 {
     /// with its `status`.
     #[wasm_bindgen(js_name = queryRefund, unchecked_return_type = "Promise<RefundV2>")]
     pub fn query_refund(&self, #[wasm_bindgen(unchecked_param_type = "RefundRef")] which: JsValue) -> Promise {
-        let text = |field| field_text(field, &get(&which, field));
-        let which = (|| {
-            check_options("refund_no", "RefundRef", &which, REFUND_REF_KEYS)?;
-            which_refund(text("refund_no")?.as_deref(), text("out_refund_no")?.as_deref())
-        })();
-        self.call(which.map(api::query_refund))
+        self.call(refund_ref(&which).map(api::query_refund))
     }
 
     /// Closes an unpaid order (`api/pay/close`). Rejects with `API_ERROR`
@@ -370,9 +365,13 @@ impl EpayClientV2 {
     }
 }
 
-/// Which refund: `refund_no` (wins) or `out_refund_no`.
-fn which_refund(refund_no: Option<&str>, out_refund_no: Option<&str>) -> Result<(&'static str, String)> {
-    which(("refund_no", refund_no), ("out_refund_no", out_refund_no))
+/// Reads a `RefundRef`: `refund_no` (wins) or `out_refund_no`. Like
+/// [`order_ref`] it refuses other keys.
+fn refund_ref(reference: &JsValue) -> Result<(&'static str, String)> {
+    check_options("refund_no", "RefundRef", reference, REFUND_REF_KEYS)?;
+    let refund_no = field_text("refund_no", &get(reference, "refund_no"))?;
+    let out_refund_no = field_text("out_refund_no", &get(reference, "out_refund_no"))?;
+    which(("refund_no", refund_no.as_deref()), ("out_refund_no", out_refund_no.as_deref()))
 }
 
 /// The private key of `signV2`: key text, or a `CryptoKey`.
