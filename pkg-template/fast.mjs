@@ -241,7 +241,10 @@ function put(data, k, v) {
   else data[k] = v;
 }
 
-/** `{...}` or `Object.create(null)`: no class instance, array or URLSearchParams. */
+/**
+ * `{...}` or `Object.create(null)` of this realm: no class instance, array or URLSearchParams.
+ * Another realm's plain object (an iframe, `node:vm`) takes the regular export, which accepts it.
+ */
 function isPlainObject(value) {
   if (typeof value !== 'object' || value === null) return false;
   const proto = Object.getPrototypeOf(value);
